@@ -1,0 +1,78 @@
+/**
+ * The deduper actor: the single owner of the run's seen set. Generation 0 seeds it with the valid inputs (the
+ * product contract's "seen set starts with the inputs"); later generations pass on only keys it has not seen.
+ * It quarantines inputs RDKit rejects and molecules RDKit failed on, and counts candidates.
+ *
+ * Each message in gives at most one message out, of at most as many rows, so its output is bounded like its input.
+ * It ends the writer's inbox when its own ends. Interrupted, keys already added stay in the seen set, which dies
+ * with the run.
+ */
+import { Effect } from "effect"
+import type { SeenSet } from "../dedup/SeenSet.js"
+import type { Quarantine } from "../io/quarantine.js"
+import type { Mailbox } from "./mailbox.js"
+import type { ToDeduper, ToWriter } from "./messages.js"
+import type { RunStats } from "./stats.js"
+
+export const runDeduper = (options: {
+  readonly seen: SeenSet
+  readonly ruleNames: ReadonlyArray<string>
+  readonly inbox: Mailbox<ToDeduper>
+  readonly out: Mailbox<ToWriter>
+  readonly quarantine: Quarantine
+  readonly stats: RunStats
+}) => {
+  const { seen, ruleNames, inbox, out, quarantine, stats } = options
+
+  const handle = (message: ToDeduper) =>
+    Effect.gen(function*() {
+      if (message._tag === "Canonicalized") {
+        const { records, result } = message
+        const keys: Array<string> = []
+        const rootIds: Array<string> = []
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i]!
+          const key = result.keys[i]
+          if (key === null || key === undefined) {
+            stats.inputsInvalid++
+            yield* quarantine.add(record.line, record.smiles, result.reasons[i] ?? "invalid SMILES")
+          } else if (seen.addIfNew(key, result.hashes[2 * i]!, result.hashes[2 * i + 1]!)) {
+            stats.inputsValid++
+            keys.push(key)
+            rootIds.push(record.id)
+          } else {
+            stats.inputsDuplicate++
+          }
+        }
+        if (keys.length > 0) yield* out.send({ _tag: "Seeds", keys, rootIds })
+        return
+      }
+      const { generation, batch, chunk } = message
+      stats.candidates += chunk.candidates
+      stats.invalidCandidates += chunk.invalidCandidates
+      stats.moleculeFailures += chunk.failures.length
+      for (const failure of chunk.failures) {
+        yield* quarantine.add(undefined, batch.keys[failure.index] ?? "", `generation ${generation}: ${failure.reason}`)
+      }
+      const smiles: Array<string> = []
+      const parent: Array<string> = []
+      const rootId: Array<string> = []
+      const rule: Array<string> = []
+      for (let i = 0; i < chunk.keys.length; i++) {
+        const key = chunk.keys[i]!
+        if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue
+        const from = chunk.parents[i]!
+        smiles.push(key)
+        parent.push(batch.keys[from]!)
+        rootId.push(batch.rootIds[from]!)
+        rule.push(ruleNames[chunk.rules[i]!]!)
+      }
+      stats.productsByGeneration[generation] = (stats.productsByGeneration[generation] ?? 0) + smiles.length
+      if (smiles.length > 0) {
+        const generationColumn = new Array<number>(smiles.length).fill(generation)
+        yield* out.send({ _tag: "Products", rows: { smiles, generation: generationColumn, parent, rootId, rule } })
+      }
+    })
+
+  return inbox.drain(handle).pipe(Effect.ensuring(out.end))
+}

@@ -1,0 +1,63 @@
+/**
+ * The writer actor: the single owner of the Parquet sink's row buffer and of the next generation's frontier file.
+ *
+ * Whatever size a message has, rows enter the buffer only up to the flush interval in force (read at every message,
+ * since the memory governor may shrink it), and each full buffer is written as one row group. The buffer lives for
+ * the whole run, so a row group may span two generations; the frontier file is per generation. Interrupted, rows
+ * still in the buffer are lost with the unfinished file, which never reaches its final name.
+ */
+import { Effect, Ref } from "effect"
+import { frontierLine } from "../io/frontier.js"
+import type { ProductSink } from "../io/ProductSink.js"
+import type { RowBuffer } from "../io/rowBuffer.js"
+import type { TextSink } from "../io/textSink.js"
+import type { Mailbox } from "./mailbox.js"
+import type { ToWriter } from "./messages.js"
+import type { RunStats } from "./stats.js"
+
+export interface WriterState {
+  readonly sink: ProductSink
+  readonly buffer: RowBuffer
+  readonly flushInterval: Ref.Ref<number>
+  readonly stats: RunStats
+}
+
+const writeGroups = (state: WriterState, groups: ReturnType<RowBuffer["append"]>) =>
+  Effect.forEach(groups, (group) =>
+    Effect.andThen(state.sink.writeRowGroup(group), () =>
+      Effect.sync(() => {
+        state.stats.flushes++
+        state.stats.rowsWritten += group.smiles.length
+      })), { discard: true })
+
+export const runWriter = (options: {
+  readonly state: WriterState
+  readonly inbox: Mailbox<ToWriter>
+  /** Where this generation's new molecules go for the next one; absent in the last generation. */
+  readonly frontier: TextSink | undefined
+}) => {
+  const { state, inbox, frontier } = options
+  const toFrontier = (keys: ReadonlyArray<string>, rootIds: ReadonlyArray<string>) =>
+    frontier === undefined
+      ? Effect.void
+      : Effect.forEach(keys, (key, i) => frontier.writeLine(frontierLine(key, rootIds[i]!)), { discard: true })
+
+  return inbox.drain((message) =>
+    Effect.gen(function*() {
+      if (message._tag === "Seeds") return yield* toFrontier(message.keys, message.rootIds)
+      const { rows } = message
+      yield* toFrontier(rows.smiles, rows.rootId)
+      const interval = yield* Ref.get(state.flushInterval)
+      const groups = state.buffer.append(rows, interval)
+      state.stats.maxBufferRows = Math.max(state.stats.maxBufferRows, state.buffer.maxRows)
+      yield* writeGroups(state, groups)
+    })
+  )
+}
+
+/** Writes what is left in the buffer at the end of the run as a last, smaller row group. */
+export const flushRemainder = (state: WriterState) =>
+  Effect.suspend(() => {
+    const rest = state.buffer.takeRemainder()
+    return rest === undefined ? Effect.void : writeGroups(state, [rest])
+  })

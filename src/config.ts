@@ -1,0 +1,56 @@
+/**
+ * Every tunable number of a run, with its default and the reason for it.
+ *
+ * The CLI, the library API and the tests all start from `defaults`; nothing else in `src/` holds a bare
+ * constant that changes what a run does or how much memory it may use.
+ */
+import * as os from "node:os"
+
+export type DedupMode = "exact" | "bloom"
+export type ParquetWriterKind = "hyparquet-writer" | "parquetjs-lite"
+
+export const defaults = {
+  /** Percent of system (or cgroup) memory the run aims to stay under. The seed pipeline died at 94%. */
+  targetMemory: 60,
+  /** Rule applications run one generation after another; two is what the polyphenol study used. */
+  generations: 1,
+  /**
+   * Molecules per batch sent to a worker. Large enough that thread messaging is a small share of the time, small
+   * enough that a batch of ellagitannins (hundreds of products each) stays a few MB.
+   */
+  batchSize: 200,
+  /**
+   * Products per message from a worker. The seed's 940,000-row buffer came from one 500,000-product message; this
+   * caps every message on the data path, whatever a batch produces.
+   */
+  chunkSize: 1_000,
+  /** Chunks a worker may send before the pipeline acknowledges one; two keeps a worker busy while one is consumed. */
+  workerCredits: 2,
+  /** Rows per Parquet row group (the Python pipeline's `flush_interval`). */
+  flushInterval: 2_000,
+  /**
+   * The smallest flush interval the governor may shrink to. Below ~250 rows a row group's page and statistics
+   * overhead outweighs its data and readers slow down, while the memory saved is already under 1 MB.
+   */
+  minFlushInterval: 250,
+  /** Messages each actor's inbox holds. With `chunkSize` this bounds what waits between two actors. */
+  queueCapacity: 16,
+  /** Expected number of products; sizes the Bloom filter and the exact table's first allocation. */
+  expectedProducts: 1_000_000,
+  /** Bloom filter false-positive rate: at 1e-6 a 100M-product run may drop ~100 products, for 3.6 bytes a key. */
+  fpRate: 1e-6,
+  /** RunReactants' cap on product sets per rule and molecule, as the product contract fixes it. */
+  maxProductSetsPerRule: 1_000,
+  dedup: "exact" as DedupMode,
+  parquetWriter: "hyparquet-writer" as ParquetWriterKind,
+  /** The built-in rule set used when `--rules` is not given. */
+  rules: "polyphenol-phase2",
+  output: "molexpand-out",
+  smilesColumn: "smiles",
+  idColumn: "id",
+  /** How often the governor samples memory. */
+  pollMs: 500
+} as const
+
+/** One worker thread per core: RDKit is single-threaded in each WebAssembly instance. */
+export const defaultWorkers = (): number => Math.max(1, os.availableParallelism())

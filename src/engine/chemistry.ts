@@ -1,0 +1,153 @@
+/**
+ * The product contract (shared/docs/product-contract.md) on one RDKit instance.
+ *
+ * - `canonicalize`: a molecule is valid iff its SMILES parses with sanitization; its key is the canonical SMILES.
+ * - `compileRules`: every rule's SMARTS must give an RDKit reaction, or the run stops naming the rule's line.
+ * - `expandMolecule`: every rule on the molecule alone (prepared as its rule set asks), at most
+ *   `maxProductSetsPerRule` product sets each; every molecule of every product set is a candidate, valid iff the SMILES
+ *   written from the raw product parses; its key is the canonical SMILES of that parse.
+ *
+ * Everything here is synchronous and owns the RDKit objects it creates: each is deleted before the function returns,
+ * because WebAssembly memory is not garbage-collected.
+ */
+import type { Mol, MolList, Reaction } from "@rdkit/rdkit"
+import type { RDKit } from "./rdkit.js"
+import type { RuleSet } from "./rules.js"
+
+export type Canonical = { readonly ok: true; readonly key: string } | { readonly ok: false; readonly reason: string }
+
+export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
+  rdkit.clearErrors()
+  let mol: Mol | null = null
+  try {
+    mol = rdkit.module.get_mol(smiles)
+    if (mol === null || !mol.is_valid()) {
+      return { ok: false, reason: rdkit.takeErrors() || "RDKit could not parse this SMILES" }
+    }
+    return { ok: true, key: mol.get_smiles() }
+  } catch (error) {
+    return { ok: false, reason: `RDKit failed on this SMILES: ${String(error)}` }
+  } finally {
+    mol?.delete()
+  }
+}
+
+export interface CompiledRules {
+  readonly names: ReadonlyArray<string>
+  readonly reactions: ReadonlyArray<Reaction>
+  readonly explicitH: boolean
+  readonly kekulize: boolean
+  readonly maxProductSets: number
+  readonly dispose: () => void
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly rules: CompiledRules }
+  | { readonly ok: false; readonly line: number; readonly reason: string }
+
+export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: number): CompileResult => {
+  const reactions: Array<Reaction> = []
+  const dispose = () => reactions.forEach((reaction) => reaction.delete())
+  for (const rule of ruleSet.rules) {
+    rdkit.clearErrors()
+    const reaction = rdkit.module.get_rxn(rule.smarts)
+    if (reaction === null) {
+      dispose()
+      return {
+        ok: false,
+        line: rule.line,
+        reason: `rule "${rule.name}": RDKit could not parse the reaction SMARTS: ${rdkit.takeErrors() || "no reason given"}`
+      }
+    }
+    reactions.push(reaction)
+  }
+  return {
+    ok: true,
+    rules: {
+      names: ruleSet.rules.map((rule) => rule.name),
+      reactions,
+      explicitH: ruleSet.explicitH,
+      kekulize: ruleSet.kekulize,
+      maxProductSets,
+      dispose
+    }
+  }
+}
+
+/** What one molecule gave: its distinct valid product keys, each with the first rule that reached it. */
+export interface MoleculeProducts {
+  readonly keys: Array<string>
+  readonly rules: Array<number>
+  candidates: number
+  invalidCandidates: number
+}
+
+/**
+ * Applies every rule to the molecule whose key is given. Products are distinct within the molecule (the run-wide
+ * dedup sees fewer keys); candidates with the same raw SMILES are parsed once, since sanitizing is the costly step.
+ * Fails only when RDKit throws on this molecule, so the caller can quarantine it.
+ */
+export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, key: string): MoleculeProducts => {
+  const out: MoleculeProducts = { keys: [], rules: [], candidates: 0, invalidCandidates: 0 }
+  const rd = rdkit.module
+  const mol = rd.get_mol(key)
+  if (mol === null) throw new Error(`the key ${key} no longer parses`)
+  const reactants: MolList = new rd.MolList()
+  const keyOfRaw = new Map<string, string | null>()
+  const emitted = new Set<string>()
+  rdkit.clearErrors()
+  try {
+    if (rules.explicitH) mol.add_hs_in_place()
+    if (rules.kekulize) mol.convert_to_kekule_form()
+    reactants.append(mol)
+    for (let ruleIndex = 0; ruleIndex < rules.reactions.length; ruleIndex++) {
+      const productSets = rules.reactions[ruleIndex]!.run_reactants(reactants, rules.maxProductSets)
+      try {
+        for (let s = 0; s < productSets.size(); s++) {
+          const productSet = productSets.get(s)
+          if (productSet === undefined) continue
+          try {
+            for (let p = 0; p < productSet.size(); p++) {
+              const product = productSet.at(p)
+              out.candidates++
+              const productKey = product === null ? null : keyOfProduct(rdkit, product, keyOfRaw)
+              product?.delete()
+              if (productKey === null) {
+                out.invalidCandidates++
+              } else if (!emitted.has(productKey)) {
+                emitted.add(productKey)
+                out.keys.push(productKey)
+                out.rules.push(ruleIndex)
+              }
+            }
+          } finally {
+            productSet.delete()
+          }
+        }
+      } finally {
+        productSets.delete()
+      }
+    }
+  } finally {
+    reactants.delete()
+    mol.delete()
+  }
+  return out
+}
+
+const keyOfProduct = (rdkit: RDKit, product: Mol, cache: Map<string, string | null>): string | null => {
+  let raw: string
+  try {
+    raw = product.get_smiles()
+  } catch {
+    return null
+  }
+  const cached = cache.get(raw)
+  if (cached !== undefined) return cached
+  const parsed = rdkit.module.get_mol(raw)
+  const productKey = parsed !== null && parsed.is_valid() ? parsed.get_smiles() : null
+  parsed?.delete()
+  if (productKey === null) rdkit.clearErrors()
+  cache.set(raw, productKey)
+  return productKey
+}

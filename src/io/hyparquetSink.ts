@@ -1,0 +1,110 @@
+/**
+ * The hyparquet-writer product writer: its `ParquetWriter` encodes one row group per call, Snappy-compressed, with
+ * dictionary pages where they at least halve a column, into a `DurableFile`.
+ *
+ * Encoding and writing are synchronous, so a row group is never cut half-way by an interruption. If the scope closes
+ * before commit, the `DurableFile` finalizer deletes the temporary file; the final path is untouched.
+ */
+import { type Scope, Effect } from "effect"
+import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer"
+import { openDurableFile, type DurableFile } from "./durableFile.js"
+import { ParquetWriteError } from "./errors.js"
+import type { ProductRows, RowGroupWriter } from "./ProductSink.js"
+
+/** Column order and types of the product file; the logical type makes readers decode the bytes as UTF-8 text. */
+const SCHEMA: SchemaElement[] = [
+  { name: "root", num_children: 5 },
+  { name: "smiles", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" },
+  { name: "generation", type: "INT32", repetition_type: "REQUIRED" },
+  { name: "parent", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" },
+  { name: "root_id", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" },
+  { name: "rule", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" }
+]
+
+/**
+ * 64 KiB of scratch for the Thrift headers and footer fields hyparquet-writer appends a few bytes at a time; the
+ * DurableFile's own buffer batches them into large writes, and page bodies this size or larger bypass the scratch.
+ */
+const SCRATCH_BYTES = 64 * 1024
+
+/**
+ * hyparquet-writer's `Writer` over a DurableFile, with a fixed-size scratch instead of ByteWriter's ever-growing
+ * buffer. Inherits the `append*` encoders, which all reserve space through `ensure`.
+ */
+class DurableFileWriter extends ByteWriter {
+  constructor(private readonly file: DurableFile) {
+    super(SCRATCH_BYTES)
+  }
+
+  /** Only `appendBytes` can need more than the scratch holds, and it sends such chunks straight to the file. */
+  override ensure(size: number): void {
+    if (this.index + size > this.buffer.byteLength) this.drain()
+  }
+
+  override appendBytes(value: Uint8Array): void {
+    if (value.length < SCRATCH_BYTES) {
+      super.appendBytes(value)
+      return
+    }
+    this.drain()
+    this.file.write(value)
+    this.offset += value.length
+  }
+
+  override finish(): void {
+    this.drain()
+  }
+
+  // The bytes are in a file, not in memory; fail loudly rather than return a fragment of the scratch.
+  override getBuffer(): ArrayBuffer {
+    throw new Error("DurableFileWriter keeps no copy of the file")
+  }
+
+  override getBytes(): Uint8Array<ArrayBuffer> {
+    throw new Error("DurableFileWriter keeps no copy of the file")
+  }
+
+  private drain(): void {
+    if (this.index === 0) return
+    this.file.write(new Uint8Array(this.buffer, 0, this.index))
+    this.index = 0
+  }
+}
+
+/** Wraps a synchronous write step; the DurableFile throws ParquetWriteError, hyparquet-writer throws plain Errors. */
+const writeStep = <A>(finalPath: string, reason: string, run: () => A): Effect.Effect<A, ParquetWriteError> =>
+  Effect.try({
+    try: run,
+    catch: (cause) => (cause instanceof ParquetWriteError ? cause : new ParquetWriteError({ path: finalPath, reason, cause }))
+  })
+
+export const openHyparquetSink = (finalPath: string): Effect.Effect<RowGroupWriter, ParquetWriteError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const file = yield* openDurableFile(finalPath)
+    const output = new DurableFileWriter(file)
+    const parquet = yield* writeStep(
+      finalPath,
+      "could not start the file",
+      () => new ParquetWriter({ writer: output, schema: SCHEMA, codec: "SNAPPY" })
+    )
+
+    return {
+      writeRowGroup: (rows: ProductRows, rowCount: number) =>
+        writeStep(finalPath, "could not encode a row group", () => {
+          // hyparquet-writer only reads the columns (slice, map), so lending it the readonly arrays is safe.
+          parquet.write({
+            columnData: [
+              { name: "smiles", data: rows.smiles as string[] },
+              { name: "generation", data: rows.generation as number[] },
+              { name: "parent", data: rows.parent as string[] },
+              { name: "root_id", data: rows.rootId as string[] },
+              { name: "rule", data: rows.rule as string[] }
+            ],
+            rowGroupSize: rowCount
+          })
+        }),
+      commit: writeStep(finalPath, "could not write the footer", () => {
+        parquet.finish()
+      }).pipe(Effect.andThen(file.commit()))
+    }
+  })

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * The `molexpand` command. Flags map one to one onto `RunSettings` (see `settings.ts`); defaults come from
+ * `config.ts`. Exit codes: 0 done, 2 unusable flags, rule file or input (nothing was done), 1 a failure during the
+ * run, 130 interrupted.
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Effect, Option } from "effect"
+import { Command, Flag } from "effect/cli"
+import { defaults, defaultWorkers } from "./config.js"
+import { builtinRuleSets } from "./engine/rules.js"
+import { expandEffect } from "./expand.js"
+import { defaultSettings, type RunSettings } from "./settings.js"
+import { formatSummary } from "./summary.js"
+
+const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
+  flag.pipe(Flag.withDescription(`${description} (default: ${String(value)})`), Flag.withDefault(value))
+
+const flags = {
+  input: Flag.String("input").pipe(
+    Flag.withAlias("i"),
+    Flag.withDescription("Molecules: .smi (smiles [id]), .csv or .tsv with a header, each optionally .gz (default: the bundled sample set)"),
+    Flag.optional
+  ),
+  rules: withDefault(Flag.String("rules"), defaults.rules, `Rule set: a built-in name (${builtinRuleSets.join(", ")}) or a .tsv/.json rule file`),
+  explicitH: Flag.Boolean("explicit-h").pipe(
+    Flag.withDescription("Add explicit hydrogens before applying rules (default: as the rule set says)"),
+    Flag.optional
+  ),
+  kekulize: Flag.Boolean("kekulize").pipe(
+    Flag.withDescription("Kekulize molecules before applying rules (default: as the rule set says)"),
+    Flag.optional
+  ),
+  generations: withDefault(Flag.Int("generations"), defaults.generations, "Rounds of rule application"),
+  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads (the number of cores)"),
+  batchSize: withDefault(Flag.Int("batch-size"), defaults.batchSize, "Molecules per batch sent to a worker"),
+  chunkSize: withDefault(Flag.Int("chunk-size"), defaults.chunkSize, "Products per message from a worker"),
+  flushInterval: withDefault(Flag.Int("flush-interval"), defaults.flushInterval, "Rows per Parquet row group; the writer never buffers more"),
+  queueCapacity: withDefault(Flag.Int("queue-capacity"), defaults.queueCapacity, "Messages each actor's inbox holds"),
+  dedup: withDefault(Flag.Literals("dedup", ["exact", "bloom"]), defaults.dedup, "Seen set: exact (64-bit hash table) or bloom (may drop products; the summary estimates how many)"),
+  expectedProducts: withDefault(Flag.Int("expected-products"), defaults.expectedProducts, "Expected products; sizes the Bloom filter and the hash table's first allocation"),
+  fpRate: withDefault(Flag.Finite("fp-rate"), defaults.fpRate, "Bloom filter false-positive rate"),
+  parquetWriter: withDefault(Flag.Literals("parquet-writer", ["hyparquet-writer", "parquetjs-lite"]), defaults.parquetWriter, "Parquet library"),
+  output: withDefault(Flag.String("output").pipe(Flag.withAlias("o")), defaults.output, "Output folder"),
+  smilesColumn: withDefault(Flag.String("smiles-column"), defaults.smilesColumn, "SMILES column of a .csv/.tsv input"),
+  idColumn: withDefault(Flag.String("id-column"), defaults.idColumn, "Id column of a .csv/.tsv input (rows without one get their line number)"),
+  targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory to stay under"),
+  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print only errors and the final summary"), Flag.withDefault(false))
+}
+
+const toSettings = (cli: Command.Command.Config.Infer<typeof flags>): RunSettings => ({
+  ...defaultSettings(),
+  ...cli,
+  input: Option.getOrUndefined(cli.input),
+  explicitH: Option.getOrUndefined(cli.explicitH),
+  kekulize: Option.getOrUndefined(cli.kekulize)
+})
+
+const command = Command.make("molexpand", flags, (cli) =>
+  Effect.gen(function*() {
+    const summary = yield* expandEffect(toSettings(cli))
+    yield* Effect.sync(() => console.log(formatSummary(summary)))
+  })).pipe(
+    Command.withDescription("Apply reaction rules to molecules, generation after generation, and write the deduplicated products to Parquet")
+  )
+
+/** Errors that mean "nothing was done, fix the command line or its files". */
+const usageErrors = new Set([
+  "SettingsError",
+  "RuleParseError",
+  "InputFileError",
+  "UnrecognizedOption",
+  "DuplicateOption",
+  "MissingOption",
+  "MissingArgument",
+  "UnexpectedArgument",
+  "InvalidValue",
+  "UnknownSubcommand",
+  "ValidationError"
+])
+const usageExitCode = 2
+
+const program = Command.run(command, { version: "0.1.0" }).pipe(
+  Effect.tapError((error) =>
+    Effect.sync(() => {
+      if (usageErrors.has(error._tag)) process.exitCode = usageExitCode
+      if (!("_tag" in error) || !String(error._tag).match(/^(Unrecognized|Duplicate|Missing|Unexpected|Invalid|Unknown|Validation)/)) {
+        console.error(`molexpand: ${error.message}`)
+      }
+    })
+  ),
+  Effect.provide(NodeServices.layer)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => onExit(exit._tag === "Success" ? 0 : process.exitCode === usageExitCode ? usageExitCode : exit.cause.reasons.some((r) => r._tag === "Interrupt") ? 130 : 1)
+})

@@ -1,0 +1,81 @@
+/**
+ * The settings of one run, as the CLI flags and the library API give them (same names, camelCase), and their
+ * validation. A bad value stops the run before any work with a message naming the flag.
+ */
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { type DedupMode, defaults, defaultWorkers, type ParquetWriterKind } from "./config.js"
+
+export interface RunSettings {
+  /** A molecule file (.smi, .csv, .tsv, optionally .gz); absent: the bundled sample set. */
+  readonly input: string | undefined
+  /** A built-in rule set's name, or a rule file (.tsv or .json). */
+  readonly rules: string
+  /** Override what the rule set says about its preparation. */
+  readonly explicitH: boolean | undefined
+  readonly kekulize: boolean | undefined
+  readonly generations: number
+  readonly workers: number
+  readonly batchSize: number
+  readonly chunkSize: number
+  readonly flushInterval: number
+  readonly queueCapacity: number
+  readonly dedup: DedupMode
+  readonly expectedProducts: number
+  readonly fpRate: number
+  readonly parquetWriter: ParquetWriterKind
+  readonly output: string
+  readonly smilesColumn: string
+  readonly idColumn: string
+  readonly targetMemory: number
+}
+
+export const defaultSettings = (): RunSettings => ({
+  input: undefined,
+  rules: defaults.rules,
+  explicitH: undefined,
+  kekulize: undefined,
+  generations: defaults.generations,
+  workers: defaultWorkers(),
+  batchSize: defaults.batchSize,
+  chunkSize: defaults.chunkSize,
+  flushInterval: defaults.flushInterval,
+  queueCapacity: defaults.queueCapacity,
+  dedup: defaults.dedup,
+  expectedProducts: defaults.expectedProducts,
+  fpRate: defaults.fpRate,
+  parquetWriter: defaults.parquetWriter,
+  output: defaults.output,
+  smilesColumn: defaults.smilesColumn,
+  idColumn: defaults.idColumn,
+  targetMemory: defaults.targetMemory
+})
+
+/** A worker thread costs ~60 MB of RDKit; past this the machine, not molexpand, is the limit. */
+const maxWorkers = 256
+/** Percent bounds of --target-memory: below 10 nothing can run, above 95 the kernel's OOM killer is the governor. */
+const targetMemoryRange = [10, 95] as const
+
+const integerAtLeast = (flag: string, value: number, min: number): Array<string> =>
+  Number.isInteger(value) && value >= min ? [] : [`--${flag} must be an integer ≥ ${min}, got ${value}`]
+
+/** Every problem with the settings, each naming its flag; empty when they are usable. */
+export const validateSettings = (s: RunSettings): Array<string> => [
+  ...integerAtLeast("generations", s.generations, 1),
+  ...integerAtLeast("workers", s.workers, 1),
+  ...(s.workers > maxWorkers ? [`--workers must be at most ${maxWorkers}, got ${s.workers}`] : []),
+  ...integerAtLeast("batch-size", s.batchSize, 1),
+  ...integerAtLeast("chunk-size", s.chunkSize, 1),
+  ...integerAtLeast("flush-interval", s.flushInterval, 1),
+  ...integerAtLeast("queue-capacity", s.queueCapacity, 1),
+  ...integerAtLeast("expected-products", s.expectedProducts, 1),
+  ...(s.fpRate > 0 && s.fpRate < 1 ? [] : [`--fp-rate must be between 0 and 1 (exclusive), got ${s.fpRate}`]),
+  ...(Number.isFinite(s.targetMemory) && s.targetMemory >= targetMemoryRange[0] && s.targetMemory <= targetMemoryRange[1]
+    ? []
+    : [`--target-memory must be a percent from ${targetMemoryRange[0]} to ${targetMemoryRange[1]}, got ${s.targetMemory}`]),
+  ...(s.output.length > 0 ? [] : ["--output must name a folder"])
+]
+
+/** The bundled sample set: the NCI phenols shipped in `data/` (BSD-3-Clause, see data/README.md). */
+export const bundledSample = (): string =>
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "data", "sample.smi")

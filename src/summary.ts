@@ -1,0 +1,113 @@
+/**
+ * `summary.json`: what a run read, produced, dropped and wrote, and how fast. Printed at the end of a run and kept in
+ * the output folder, so a run can be judged without reading its products.
+ */
+import type { RunStats } from "./actors/stats.js"
+import type { SeenSet } from "./dedup/SeenSet.js"
+import type { RuleSet } from "./engine/rules.js"
+import type { RunSettings } from "./settings.js"
+
+export interface Summary {
+  readonly version: 1
+  readonly settings: RunSettings & { readonly ruleSource: string; readonly explicitHApplied: boolean; readonly kekulizeApplied: boolean }
+  readonly inputs: { readonly read: number; readonly valid: number; readonly invalid: number; readonly duplicate: number }
+  readonly candidates: number
+  readonly invalidCandidates: number
+  readonly moleculeFailures: number
+  readonly products: { readonly total: number; readonly byGeneration: Record<string, number> }
+  readonly dedup: {
+    readonly mode: string
+    readonly keys: number
+    readonly bytes: number
+    readonly bytesPerKey: number
+    readonly estimatedFalsePositives: number
+  }
+  readonly writer: {
+    readonly kind: string
+    readonly flushInterval: number
+    readonly flushes: number
+    readonly maxBufferRows: number
+    readonly rows: number
+    readonly bytes: number
+  }
+  readonly queues: { readonly capacity: number; readonly maxDepth: { readonly work: number; readonly dedup: number; readonly write: number } }
+  readonly workers: number
+  readonly files: { readonly products: string; readonly quarantine: string; readonly summary: string }
+  readonly elapsedSeconds: number
+  /** Molecules expanded (every generation's frontier) per second of the whole run. */
+  readonly molPerSecond: number
+  readonly productsPerSecond: number
+  readonly peakRssBytes: number
+}
+
+export const makeSummary = (run: {
+  readonly settings: RunSettings
+  readonly ruleSet: RuleSet
+  readonly stats: RunStats
+  readonly seen: SeenSet
+  readonly engineSize: number
+  readonly queueDepths: { readonly work: number; readonly dedup: number; readonly write: number }
+  readonly files: { readonly products: string; readonly quarantine: string; readonly summary: string; readonly productsBytes: number }
+  readonly elapsedSeconds: number
+}): Summary => {
+  const { settings, stats, seen } = run
+  const byGeneration: Record<string, number> = {}
+  for (let g = 1; g <= settings.generations; g++) byGeneration[String(g)] = stats.productsByGeneration[g] ?? 0
+  const total = Object.values(byGeneration).reduce((a, b) => a + b, 0)
+  // Generation g expands what generation g-1 found; the last generation's products are not expanded.
+  const expanded = stats.inputsValid + total - (byGeneration[String(settings.generations)] ?? 0)
+  const elapsed = Math.max(run.elapsedSeconds, Number.EPSILON)
+  return {
+    version: 1,
+    settings: {
+      ...settings,
+      ruleSource: run.ruleSet.source,
+      explicitHApplied: run.ruleSet.explicitH,
+      kekulizeApplied: run.ruleSet.kekulize
+    },
+    inputs: { read: stats.inputsRead, valid: stats.inputsValid, invalid: stats.inputsInvalid, duplicate: stats.inputsDuplicate },
+    candidates: stats.candidates,
+    invalidCandidates: stats.invalidCandidates,
+    moleculeFailures: stats.moleculeFailures,
+    products: { total, byGeneration },
+    dedup: {
+      mode: seen.mode,
+      keys: seen.size,
+      bytes: seen.bytes,
+      bytesPerKey: seen.size > 0 ? seen.bytes / seen.size : 0,
+      estimatedFalsePositives: seen.estimatedFalsePositives
+    },
+    writer: {
+      kind: settings.parquetWriter,
+      flushInterval: settings.flushInterval,
+      flushes: stats.flushes,
+      maxBufferRows: stats.maxBufferRows,
+      rows: stats.rowsWritten,
+      bytes: run.files.productsBytes
+    },
+    queues: { capacity: settings.queueCapacity, maxDepth: run.queueDepths },
+    workers: run.engineSize,
+    files: { products: run.files.products, quarantine: run.files.quarantine, summary: run.files.summary },
+    elapsedSeconds: run.elapsedSeconds,
+    molPerSecond: expanded / elapsed,
+    productsPerSecond: total / elapsed,
+    peakRssBytes: peakRss()
+  }
+}
+
+/** The process's peak resident set so far; `resourceUsage` reports it in kilobytes. */
+const peakRss = (): number => process.resourceUsage().maxRSS * 1024
+
+const count = (n: number): string => n.toLocaleString("en-US")
+
+/** The end-of-run report printed on the terminal; `summary.json` holds the same and more. */
+export const formatSummary = (s: Summary): string =>
+  [
+    `molexpand: ${count(s.inputs.read)} inputs read, ${count(s.inputs.valid)} valid, ${count(s.inputs.invalid)} invalid (quarantined), ${count(s.inputs.duplicate)} duplicate`,
+    `  products: ${count(s.products.total)} (${Object.entries(s.products.byGeneration).map(([g, n]) => `generation ${g}: ${count(n)}`).join(", ")})`,
+    `  candidates: ${count(s.candidates)}, invalid candidates: ${count(s.invalidCandidates)}`,
+    `  dedup: ${s.dedup.mode}, ${s.dedup.bytesPerKey.toFixed(1)} bytes/key, estimated products dropped: ${s.dedup.estimatedFalsePositives.toFixed(2)}`,
+    `  writer: ${s.writer.kind}, ${count(s.writer.flushes)} row groups of at most ${count(s.writer.flushInterval)} rows, largest buffer ${count(s.writer.maxBufferRows)} rows`,
+    `  ${s.elapsedSeconds.toFixed(1)} s, ${s.molPerSecond.toFixed(1)} mol/s, ${s.productsPerSecond.toFixed(1)} products/s, ${s.workers} workers, peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `  output: ${s.files.products}, ${s.files.quarantine}, ${s.files.summary}`
+  ].join("\n")

@@ -1,0 +1,83 @@
+/**
+ * The writer's promise, for both Parquet libraries: whatever size a message has, the buffer never holds more than
+ * the flush interval and no row group is larger. Pins the seed pipeline's bug: one 500,000-product message grew its
+ * buffer to 940,000 rows.
+ */
+import * as path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Ref } from "effect"
+import * as Mailbox from "../../src/actors/mailbox.js"
+import type { ToWriter } from "../../src/actors/messages.js"
+import { emptyStats } from "../../src/actors/stats.js"
+import { flushRemainder, runWriter, type WriterState } from "../../src/actors/writer.js"
+import { openProductSink } from "../../src/io/ProductSink.js"
+import { RowBuffer } from "../../src/io/rowBuffer.js"
+import { tempFolder } from "../support/cli.js"
+import { readProducts, rowGroupSizes } from "../support/products.js"
+
+const bigMessage = 500_000
+const flushInterval = 2_000
+
+const rows = (n: number) => ({
+  smiles: Array.from({ length: n }, (_, i) => `C${"C".repeat(i % 7)}O${i}`),
+  generation: new Array<number>(n).fill(1),
+  parent: new Array<string>(n).fill("CO"),
+  rootId: new Array<string>(n).fill("root"),
+  rule: new Array<string>(n).fill("rule")
+})
+
+describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s", (kind) => {
+  it.live(`one message of ${bigMessage} products is written in row groups of at most ${flushInterval}`, () =>
+    Effect.gen(function*() {
+      const file = path.join(tempFolder("writer"), "products.parquet")
+      const stats = emptyStats()
+      const state: WriterState = {
+        sink: yield* openProductSink(kind, file),
+        buffer: new RowBuffer(),
+        flushInterval: yield* Ref.make(flushInterval),
+        stats
+      }
+      const inbox = yield* Mailbox.make<ToWriter>(1)
+      yield* inbox.send({ _tag: "Products", rows: rows(bigMessage) })
+      yield* inbox.end
+      yield* runWriter({ state, inbox, frontier: undefined })
+      yield* flushRemainder(state)
+      const committed = yield* state.sink.commit
+
+      assert.strictEqual(committed.rows, bigMessage)
+      assert.isAtMost(stats.maxBufferRows, flushInterval)
+      assert.strictEqual(stats.flushes, bigMessage / flushInterval)
+      const groups = rowGroupSizes(file)
+      assert.strictEqual(groups.length, bigMessage / flushInterval)
+      assert.isAtMost(Math.max(...groups), flushInterval)
+      const written = yield* Effect.promise(() => readProducts(file))
+      assert.strictEqual(new Set(written.map((row) => row.smiles)).size, bigMessage)
+    }).pipe(Effect.scoped))
+
+  it.live("a flush interval shrunk during the run applies from the next message on", () =>
+    Effect.gen(function*() {
+      const file = path.join(tempFolder("writer"), "products.parquet")
+      const state: WriterState = {
+        sink: yield* openProductSink(kind, file),
+        buffer: new RowBuffer(),
+        flushInterval: yield* Ref.make(1_000),
+        stats: emptyStats()
+      }
+      // Two writer runs over one buffer, as two generations: the interval changes between them.
+      const first = yield* Mailbox.make<ToWriter>(1)
+      yield* first.send({ _tag: "Products", rows: rows(2_500) })
+      yield* first.end
+      yield* runWriter({ state, inbox: first, frontier: undefined })
+      yield* Ref.set(state.flushInterval, 300)
+      const second = yield* Mailbox.make<ToWriter>(1)
+      yield* second.send({ _tag: "Products", rows: rows(1_000) })
+      yield* second.end
+      yield* runWriter({ state, inbox: second, frontier: undefined })
+      yield* flushRemainder(state)
+      yield* state.sink.commit
+      const groups = rowGroupSizes(file)
+      assert.deepStrictEqual(groups.slice(0, 2), [1_000, 1_000])
+      assert.isTrue(groups.slice(2).every((size) => size <= 300))
+      assert.strictEqual(groups.reduce((a, b) => a + b, 0), 3_500)
+    }).pipe(Effect.scoped))
+})

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // End-to-end runs start RDKit worker threads; two cores run two such files at a time at most.
+    maxWorkers: 2,
+    testTimeout: 600_000,
+    hookTimeout: 600_000
+  }
+})
