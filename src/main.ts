@@ -8,6 +8,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { isCliError } from "effect/cli/CliError"
 import { defaults, defaultWorkers } from "./config.js"
 import { builtinRuleSets } from "./engine/rules.js"
 import { expandEffect } from "./expand.js"
@@ -65,27 +66,20 @@ const command = Command.make("molexpand", flags, (cli) =>
     Command.withDescription("Apply reaction rules to molecules, generation after generation, and write the deduplicated products to Parquet")
   )
 
-/** Errors that mean "nothing was done, fix the command line or its files". */
-const usageErrors = new Set([
-  "SettingsError",
-  "RuleParseError",
-  "InputFileError",
-  "UnrecognizedOption",
-  "DuplicateOption",
-  "MissingOption",
-  "MissingArgument",
-  "UnexpectedArgument",
-  "InvalidValue",
-  "UnknownSubcommand",
-  "ValidationError"
-])
+/** Failures that mean "nothing was done: fix the command line or its files". */
+const runUsageErrors = new Set(["SettingsError", "RuleParseError", "InputFileError"])
 const usageExitCode = 2
+const failureExitCode = 1
+const interruptedExitCode = 130
 
 const program = Command.run(command, { version: "0.1.0" }).pipe(
   Effect.tapError((error) =>
     Effect.sync(() => {
-      if (usageErrors.has(error._tag)) process.exitCode = usageExitCode
-      if (!("_tag" in error) || !String(error._tag).match(/^(Unrecognized|Duplicate|Missing|Unexpected|Invalid|Unknown|Validation)/)) {
+      // effect/cli has already printed its own parse errors with the help text.
+      if (isCliError(error)) {
+        process.exitCode = usageExitCode
+      } else {
+        process.exitCode = runUsageErrors.has(error._tag) ? usageExitCode : failureExitCode
         console.error(`molexpand: ${error.message}`)
       }
     })
@@ -95,5 +89,9 @@ const program = Command.run(command, { version: "0.1.0" }).pipe(
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
-  teardown: (exit, onExit) => onExit(exit._tag === "Success" ? 0 : process.exitCode === usageExitCode ? usageExitCode : exit.cause.reasons.some((r) => r._tag === "Interrupt") ? 130 : 1)
+  teardown: (exit, onExit) => {
+    if (exit._tag === "Success") return onExit(0)
+    if (exit.cause.reasons.every((reason) => reason._tag === "Interrupt")) return onExit(interruptedExitCode)
+    return onExit(typeof process.exitCode === "number" ? process.exitCode : failureExitCode)
+  }
 })

@@ -97,3 +97,23 @@ describe("NCI phenols × polyphenol-phase2, 2 generations", () => {
     connection.closeSync()
   })
 })
+
+describe("the whole run with parquetjs-lite", () => {
+  it("gives the reference's generation-1 set, in row groups of at most the flush interval", async () => {
+    const output = path.join(tempFolder("parquetjs"), "out")
+    const result = runCli([
+      "--input", fixture("nci_phenols.smi"),
+      "--rules", fixture("rules", "polyphenol-phase2.tsv"),
+      "--parquet-writer", "parquetjs-lite",
+      "--flush-interval", "500",
+      "--output", output
+    ])
+    assert.strictEqual(result.status, 0, result.stderr)
+    const file = path.join(output, "products.parquet")
+    const ours = await asEntries(await readProducts(file))
+    const reference = await asEntries(readReference(fixture("reference", "nci_phenols.gen2.tsv")).filter((r) => r.generation === 1))
+    assert.deepStrictEqual([...ours].filter((e) => !reference.has(e)), [])
+    assert.deepStrictEqual([...reference].filter((e) => !ours.has(e)), [])
+    assert.isAtMost(Math.max(...rowGroupSizes(file)), 500)
+  })
+})
