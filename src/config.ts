@@ -48,8 +48,28 @@ export const defaults = {
   output: "molexpand-out",
   smilesColumn: "smiles",
   idColumn: "id",
-  /** How often the governor samples memory. */
-  pollMs: 500
+  /** How often the governor samples memory: twice a second sees a batch's growth before the next one starts. */
+  pollMs: 500,
+  /** Critical memory is the target plus this many points, unless set: room to slow down before pausing. */
+  criticalAboveTarget: 20,
+  /** The highest critical level: past 95% the kernel's OOM killer acts before a pause would help. */
+  maxCriticalMemory: 95,
+  /**
+   * Polls after a shrink before another: memory takes a poll or two to show the effect of fewer batches, and
+   * halving again before that would overshoot to the floor on one spike.
+   */
+  shrinkCooldownPolls: 2,
+  /** Consecutive calm polls (below target minus the band) before a limit is restored one step. */
+  restoreAfterPolls: 6,
+  /** Points below target that count as calm: readings between the two hold the limits, so they do not flap. */
+  hysteresisPoints: 5,
+  /**
+   * Polls the reader stays paused while memory stays critical with every limit at its floor. The run's own use
+   * cannot go lower, so it goes on one batch at a time rather than wait forever, and says so.
+   */
+  maxPausePolls: 20,
+  /** Points kept in the summary's memory timeline; older points are merged pairwise, so a 20-hour run stays small. */
+  timelinePoints: 2_000
 } as const
 
 /** One worker thread per core: RDKit is single-threaded in each WebAssembly instance. */

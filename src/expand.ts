@@ -10,6 +10,7 @@ import * as NodeEngine from "./engine/NodeEngine.js"
 import { maxRules } from "./engine/protocol.js"
 import { RuleParseError } from "./engine/ruleErrors.js"
 import { loadRuleSet, type RuleSet } from "./engine/rules.js"
+import * as MemoryProbe from "./governor/MemoryProbe.js"
 import { InputFileError } from "./io/inputErrors.js"
 import { runPipeline } from "./pipeline.js"
 import { bundledSample, type RunSettings, validateSettings } from "./settings.js"
@@ -65,5 +66,8 @@ export const expandEffect = Effect.fn("expandEffect")(function*(settings: RunSet
       credits: defaults.workerCredits
     }
   })
-  return yield* runPipeline(settings, ruleSet).pipe(Effect.provide(engine), Effect.scoped)
+  const probe = settings.memoryProbe.startsWith("script:")
+    ? MemoryProbe.layerScripted(yield* MemoryProbe.readScript(settings.memoryProbe.slice("script:".length)))
+    : MemoryProbe.layerSystem
+  return yield* runPipeline(settings, ruleSet).pipe(Effect.provide([engine, probe]), Effect.scoped)
 })

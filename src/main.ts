@@ -46,7 +46,13 @@ const flags = {
   output: withDefault(Flag.String("output").pipe(Flag.withAlias("o")), defaults.output, "Output folder"),
   smilesColumn: withDefault(Flag.String("smiles-column"), defaults.smilesColumn, "SMILES column of a .csv/.tsv input"),
   idColumn: withDefault(Flag.String("id-column"), defaults.idColumn, "Id column of a .csv/.tsv input (rows without one get their line number)"),
-  targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory to stay under"),
+  targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory (or of the cgroup's limit) to stay under; above it the governor halves the batches in flight and the flush interval"),
+  criticalMemory: Flag.Finite("critical-memory").pipe(
+    Flag.withDescription(`Percent at which the reader pauses until memory is back under target (default: target + ${defaults.criticalAboveTarget}, at most ${defaults.maxCriticalMemory})`),
+    Flag.optional
+  ),
+  pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings"),
+  memoryProbe: withDefault(Flag.String("memory-probe"), "system", "Memory readings: system, or script:FILE to replay a JSON array of percents or of {systemPercent, rssBytes}, one per poll, the last repeated"),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print only errors and the final summary"), Flag.withDefault(false))
 }
 
@@ -55,7 +61,8 @@ const toSettings = (cli: Command.Command.Config.Infer<typeof flags>): RunSetting
   ...cli,
   input: Option.getOrUndefined(cli.input),
   explicitH: Option.getOrUndefined(cli.explicitH),
-  kekulize: Option.getOrUndefined(cli.kekulize)
+  kekulize: Option.getOrUndefined(cli.kekulize),
+  criticalMemory: Option.getOrUndefined(cli.criticalMemory)
 })
 
 const command = Command.make("molexpand", flags, (cli) =>
@@ -67,7 +74,7 @@ const command = Command.make("molexpand", flags, (cli) =>
   )
 
 /** Failures that mean "nothing was done: fix the command line or its files". */
-const runUsageErrors = new Set(["SettingsError", "RuleParseError", "InputFileError"])
+const runUsageErrors = new Set(["SettingsError", "RuleParseError", "InputFileError", "MemoryScriptError"])
 const usageExitCode = 2
 const failureExitCode = 1
 const interruptedExitCode = 130

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Ref, Semaphore } from "effect"
+import { Effect } from "effect"
 import * as Mailbox from "./actors/mailbox.js"
 import type { ToDeduper, ToWriter, WorkBatch } from "./actors/messages.js"
 import { readFrontier, readInputs } from "./actors/reader.js"
@@ -15,8 +15,11 @@ import { runDeduper } from "./actors/deduper.js"
 import { emptyStats } from "./actors/stats.js"
 import { runWorkerPool } from "./actors/workerPool.js"
 import { flushRemainder, runWriter, type WriterState } from "./actors/writer.js"
+import { defaults } from "./config.js"
 import { makeSeenSet } from "./dedup/SeenSet.js"
 import { Engine } from "./engine/Engine.js"
+import type { GovernorSettings } from "./governor/decide.js"
+import * as Governor from "./governor/Governor.js"
 import type { RuleSet } from "./engine/rules.js"
 import { OutputFolderError } from "./io/errors.js"
 import { frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
@@ -25,7 +28,7 @@ import { openProductSink } from "./io/ProductSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
 import { RowBuffer } from "./io/rowBuffer.js"
 import { openTextSink, type TextSink } from "./io/textSink.js"
-import { bundledSample, type RunSettings } from "./settings.js"
+import { bundledSample, criticalMemoryOf, type RunSettings } from "./settings.js"
 import { makeSummary, type Summary } from "./summary.js"
 
 export const outputFiles = (output: string) => ({
@@ -55,13 +58,32 @@ export const runPipeline = Effect.fn("runPipeline")(function*(settings: RunSetti
   const quarantineSink = yield* openTextSink(files.quarantine)
   yield* quarantineSink.writeLine(quarantineHeader)
   const quarantine = quarantineOn(quarantineSink)
+  const governorSettings: GovernorSettings = {
+    targetPercent: settings.targetMemory,
+    criticalPercent: criticalMemoryOf(settings),
+    maxInFlight: engine.size,
+    maxFlushInterval: settings.flushInterval,
+    minFlushInterval: defaults.minFlushInterval,
+    shrinkCooldownPolls: defaults.shrinkCooldownPolls,
+    restoreAfterPolls: defaults.restoreAfterPolls,
+    hysteresisPoints: defaults.hysteresisPoints,
+    maxPausePolls: defaults.maxPausePolls
+  }
+  const handles = yield* Governor.throttle(governorSettings)
+  const governor = yield* Governor.start(governorSettings, {
+    pollMs: settings.pollMs,
+    handles,
+    onDecision: (line) => {
+      if (!settings.quiet) console.error(line)
+    }
+  })
   const writer: WriterState = {
     sink: yield* openProductSink(settings.parquetWriter, files.products),
     buffer: new RowBuffer(),
-    flushInterval: yield* Ref.make(settings.flushInterval),
+    flushInterval: handles.flushInterval,
     stats
   }
-  const inFlight = yield* Semaphore.make(engine.size)
+  const gate = handles.readerGate.await
   const ruleNames = ruleSet.rules.map((rule) => rule.name)
   const queueDepths = { work: 0, dedup: 0, write: 0 }
 
@@ -78,15 +100,17 @@ export const runPipeline = Effect.fn("runPipeline")(function*(settings: RunSetti
           batchSize: settings.batchSize,
           out: work,
           quarantine,
-          stats
+          stats,
+          gate
         })
         : readFrontier(readFrontierFile(frontierPath(files.frontiers, generation - 1), settings.batchSize), {
           generation,
-          out: work
+          out: work,
+          gate
         })
       yield* Effect.all([
         reader,
-        runWorkerPool({ engine, inbox: work, out: toDedup, inFlight }),
+        runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight }),
         runDeduper({ seen, ruleNames, inbox: toDedup, out: toWrite, quarantine, stats }),
         runWriter({ state: writer, inbox: toWrite, frontier })
       ], { concurrency: "unbounded", discard: true })
@@ -110,6 +134,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(settings: RunSetti
     seen,
     engineSize: engine.size,
     queueDepths,
+    governor: governor.report(),
     files: { ...files, productsBytes: committed.bytes },
     elapsedSeconds: (Date.now() - started) / 1000
   })

@@ -28,6 +28,13 @@ export interface RunSettings {
   readonly smilesColumn: string
   readonly idColumn: string
   readonly targetMemory: number
+  /** Where the reader pauses; absent: target + 20, at most 95. */
+  readonly criticalMemory: number | undefined
+  readonly pollMs: number
+  /** `system` (the machine, or its cgroup limit) or `script:FILE` (replay readings from a JSON file). */
+  readonly memoryProbe: string
+  /** Print only errors and the final summary. */
+  readonly quiet: boolean
 }
 
 export const defaultSettings = (): RunSettings => ({
@@ -48,8 +55,16 @@ export const defaultSettings = (): RunSettings => ({
   output: defaults.output,
   smilesColumn: defaults.smilesColumn,
   idColumn: defaults.idColumn,
-  targetMemory: defaults.targetMemory
+  targetMemory: defaults.targetMemory,
+  criticalMemory: undefined,
+  pollMs: defaults.pollMs,
+  memoryProbe: "system",
+  quiet: false
 })
+
+/** The critical level in force: the user's, or target + 20 capped at 95. */
+export const criticalMemoryOf = (s: RunSettings): number =>
+  s.criticalMemory ?? Math.min(s.targetMemory + defaults.criticalAboveTarget, defaults.maxCriticalMemory)
 
 /** A worker thread costs ~60 MB of RDKit; past this the machine, not molexpand, is the limit. */
 const maxWorkers = 256
@@ -73,6 +88,13 @@ export const validateSettings = (s: RunSettings): Array<string> => [
   ...(Number.isFinite(s.targetMemory) && s.targetMemory >= targetMemoryRange[0] && s.targetMemory <= targetMemoryRange[1]
     ? []
     : [`--target-memory must be a percent from ${targetMemoryRange[0]} to ${targetMemoryRange[1]}, got ${s.targetMemory}`]),
+  ...(s.criticalMemory === undefined || (s.criticalMemory > s.targetMemory && s.criticalMemory <= 100)
+    ? []
+    : [`--critical-memory must be above --target-memory (${s.targetMemory}) and at most 100, got ${s.criticalMemory}`]),
+  ...integerAtLeast("poll-ms", s.pollMs, 1),
+  ...(s.memoryProbe === "system" || (s.memoryProbe.startsWith("script:") && s.memoryProbe.length > "script:".length)
+    ? []
+    : [`--memory-probe must be "system" or "script:FILE", got ${s.memoryProbe}`]),
   ...(s.output.length > 0 ? [] : ["--output must name a folder"])
 ]
 

@@ -2,7 +2,8 @@
  * `summary.json`: what a run read, produced, dropped and wrote, and how fast. Printed at the end of a run and kept in
  * the output folder, so a run can be judged without reading its products.
  */
-import type { RunStats } from "./actors/stats.js"
+import type { FlushRecord, RunStats } from "./actors/stats.js"
+import type { GovernorEvent, GovernorReport, MemoryPoint } from "./governor/Governor.js"
 import type { SeenSet } from "./dedup/SeenSet.js"
 import type { RuleSet } from "./engine/rules.js"
 import type { RunSettings } from "./settings.js"
@@ -30,6 +31,25 @@ export interface Summary {
     readonly rows: number
     readonly bytes: number
   }
+  readonly memory: {
+    readonly source: GovernorReport["source"]
+    readonly targetPercent: number
+    readonly criticalPercent: number
+    readonly peak: GovernorReport["peak"]
+    readonly low: GovernorReport["low"]
+    /** Readings over the run (thinned evenly past `timelinePoints`). */
+    readonly timeline: ReadonlyArray<MemoryPoint>
+    /** Each row group written, with the interval in force and RSS before and after (thinned likewise). */
+    readonly flushes: ReadonlyArray<FlushRecord>
+  }
+  readonly governor: {
+    readonly polls: number
+    /** Readings at or above the critical level. */
+    readonly warnings: number
+    readonly finalLimits: GovernorReport["finalLimits"]
+    readonly decisions: ReadonlyArray<GovernorEvent>
+    readonly settings: GovernorReport["settings"]
+  }
   readonly queues: { readonly capacity: number; readonly maxDepth: { readonly work: number; readonly dedup: number; readonly write: number } }
   readonly workers: number
   readonly files: { readonly products: string; readonly quarantine: string; readonly summary: string }
@@ -47,6 +67,7 @@ export const makeSummary = (run: {
   readonly seen: SeenSet
   readonly engineSize: number
   readonly queueDepths: { readonly work: number; readonly dedup: number; readonly write: number }
+  readonly governor: GovernorReport
   readonly files: { readonly products: string; readonly quarantine: string; readonly summary: string; readonly productsBytes: number }
   readonly elapsedSeconds: number
 }): Summary => {
@@ -85,6 +106,22 @@ export const makeSummary = (run: {
       rows: stats.rowsWritten,
       bytes: run.files.productsBytes
     },
+    memory: {
+      source: run.governor.source,
+      targetPercent: run.governor.settings.targetPercent,
+      criticalPercent: run.governor.settings.criticalPercent,
+      peak: run.governor.peak,
+      low: run.governor.low,
+      timeline: run.governor.timeline,
+      flushes: stats.flushLog.toArray()
+    },
+    governor: {
+      polls: run.governor.polls,
+      warnings: run.governor.warnings,
+      finalLimits: run.governor.finalLimits,
+      decisions: run.governor.decisions,
+      settings: run.governor.settings
+    },
     queues: { capacity: settings.queueCapacity, maxDepth: run.queueDepths },
     workers: run.engineSize,
     files: { products: run.files.products, quarantine: run.files.quarantine, summary: run.files.summary },
@@ -109,5 +146,9 @@ export const formatSummary = (s: Summary): string =>
     `  dedup: ${s.dedup.mode}, ${s.dedup.bytesPerKey.toFixed(1)} bytes/key, estimated products dropped: ${s.dedup.estimatedFalsePositives.toFixed(2)}`,
     `  writer: ${s.writer.kind}, ${count(s.writer.flushes)} row groups of at most ${count(s.writer.flushInterval)} rows, largest buffer ${count(s.writer.maxBufferRows)} rows`,
     `  ${s.elapsedSeconds.toFixed(1)} s, ${s.molPerSecond.toFixed(1)} mol/s, ${s.productsPerSecond.toFixed(1)} products/s, ${s.workers} workers, peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `  memory: peak ${s.memory.peak.systemPercent.toFixed(1)}% (target ${s.memory.targetPercent}%, critical ${s.memory.criticalPercent}%), ${s.governor.decisions.length} governor decisions, ${s.governor.warnings} critical readings`,
+    ...(s.governor.finalLimits.inFlight === 1 && s.governor.warnings > 0
+      ? [`  memory stayed high: the run finished at ${s.governor.finalLimits.inFlight} batch in flight and row groups of ${s.governor.finalLimits.flushInterval} rows`]
+      : []),
     `  output: ${s.files.products}, ${s.files.quarantine}, ${s.files.summary}`
   ].join("\n")

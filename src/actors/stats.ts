@@ -1,3 +1,15 @@
+import { defaults } from "../config.js"
+import { Timeline } from "../governor/Timeline.js"
+
+/** One row group written: its size, the flush interval in force, and the process's memory around the write. */
+export interface FlushRecord {
+  readonly seconds: number
+  readonly rows: number
+  readonly flushInterval: number
+  readonly rssBefore: number
+  readonly rssAfter: number
+}
+
 /**
  * The run's counters. Each field has exactly one actor that writes it (named beside it), so no two fibers update the
  * same number; the summary reads them when every actor has finished.
@@ -19,6 +31,8 @@ export interface RunStats {
   flushes: number
   maxBufferRows: number
   rowsWritten: number
+  flushLog: Timeline<FlushRecord>
+  readonly startedAt: number
 }
 
 export const emptyStats = (): RunStats => ({
@@ -32,5 +46,7 @@ export const emptyStats = (): RunStats => ({
   moleculeFailures: 0,
   flushes: 0,
   maxBufferRows: 0,
-  rowsWritten: 0
+  rowsWritten: 0,
+  flushLog: new Timeline<FlushRecord>(defaults.timelinePoints),
+  startedAt: Date.now()
 })

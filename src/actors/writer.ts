@@ -22,13 +22,23 @@ export interface WriterState {
   readonly stats: RunStats
 }
 
-const writeGroups = (state: WriterState, groups: ReturnType<RowBuffer["append"]>) =>
+const writeGroups = (state: WriterState, groups: ReturnType<RowBuffer["append"]>, interval: number) =>
   Effect.forEach(groups, (group) =>
-    Effect.andThen(state.sink.writeRowGroup(group), () =>
-      Effect.sync(() => {
-        state.stats.flushes++
-        state.stats.rowsWritten += group.smiles.length
-      })), { discard: true })
+    Effect.suspend(() => {
+      const rssBefore = process.memoryUsage.rss()
+      return Effect.andThen(state.sink.writeRowGroup(group), () =>
+        Effect.sync(() => {
+          state.stats.flushes++
+          state.stats.rowsWritten += group.smiles.length
+          state.stats.flushLog.add({
+            seconds: (Date.now() - state.stats.startedAt) / 1000,
+            rows: group.smiles.length,
+            flushInterval: interval,
+            rssBefore,
+            rssAfter: process.memoryUsage.rss()
+          })
+        }))
+    }), { discard: true })
 
 export const runWriter = (options: {
   readonly state: WriterState
@@ -50,7 +60,7 @@ export const runWriter = (options: {
       const interval = yield* Ref.get(state.flushInterval)
       const groups = state.buffer.append(rows, interval)
       state.stats.maxBufferRows = Math.max(state.stats.maxBufferRows, state.buffer.maxRows)
-      yield* writeGroups(state, groups)
+      yield* writeGroups(state, groups, interval)
     })
   )
 }
@@ -59,5 +69,5 @@ export const runWriter = (options: {
 export const flushRemainder = (state: WriterState) =>
   Effect.suspend(() => {
     const rest = state.buffer.takeRemainder()
-    return rest === undefined ? Effect.void : writeGroups(state, [rest])
+    return rest === undefined ? Effect.void : Effect.flatMap(Ref.get(state.flushInterval), (interval) => writeGroups(state, [rest], interval))
   })

@@ -76,6 +76,11 @@ const invalidRows = (rows: ProductRows): string | undefined => {
 
 type SinkState = "open" | "failed" | "committed"
 
+const OPENERS: Record<ParquetWriterKind, (finalPath: string) => Effect.Effect<RowGroupWriter, ParquetWriteError, Scope.Scope>> = {
+  "hyparquet-writer": openHyparquetSink,
+  "parquetjs-lite": openParquetjsSink
+}
+
 /**
  * Opens a sink writing to `finalPath` under a temporary name in the same folder. If the scope closes before commit,
  * the temporary file is removed: a final path never holds a partial file.
@@ -85,7 +90,7 @@ export const openProductSink = (
   finalPath: string
 ): Effect.Effect<ProductSink, ParquetWriteError, Scope.Scope> =>
   Effect.gen(function* () {
-    const writer = kind === "hyparquet-writer" ? yield* openHyparquetSink(finalPath) : yield* openParquetjsSink(finalPath)
+    const writer = yield* OPENERS[kind](finalPath)
     // parquetjs-lite interleaves concurrent appends into a corrupt file; one operation at a time rules that out.
     const lock = yield* Semaphore.make(1)
     let state: SinkState = "open"
@@ -93,13 +98,15 @@ export const openProductSink = (
     let rowGroups = 0
 
     const refuse = (reason: string) => Effect.fail(new ParquetWriteError({ path: finalPath, reason, cause: undefined }))
-    const whenOpen = <A>(run: Effect.Effect<A, ParquetWriteError>): Effect.Effect<A, ParquetWriteError> =>
-      Effect.suspend(() => {
-        if (state === "committed") return refuse("the file is already committed")
-        if (state === "failed") return refuse("an earlier write failed, so the file is incomplete")
-        return run.pipe(Effect.tapError(() => Effect.sync(() => (state = "failed"))))
-      })
-    const exclusive = <A>(run: Effect.Effect<A, ParquetWriteError>) => lock.withPermit(whenOpen(run))
+    /** Runs one operation alone, if the file can still take it; if it ends any other way than success, none can. */
+    const exclusive = <A>(run: Effect.Effect<A, ParquetWriteError>): Effect.Effect<A, ParquetWriteError> =>
+      lock.withPermit(
+        Effect.suspend(() => {
+          if (state === "committed") return refuse("the file is already committed")
+          if (state === "failed") return refuse("an earlier write or commit failed, so the file is incomplete")
+          return run.pipe(Effect.onError(() => Effect.sync(() => (state = "failed"))))
+        })
+      )
 
     return {
       writeRowGroup: (group) =>

@@ -112,7 +112,7 @@ export class DurableFile {
     return this.sync().pipe(
       Effect.andThen(this.close()),
       Effect.andThen(
-        attempt(this.finalPath, `could not rename ${this.temporaryPath} to the final path`, () =>
+        attempt(this.finalPath, "could not rename its temporary file to the final path", () =>
           fs.promises.rename(this.temporaryPath, this.finalPath)
         )
       ),
@@ -124,7 +124,7 @@ export class DurableFile {
 
   /** The scope's finalizer. After a successful commit the temporary name no longer exists, so this does nothing. */
   discard(): Effect.Effect<void> {
-    return Effect.sync(() => {
+    return Effect.suspend(() => {
       if (this.fd !== undefined) {
         const fd = this.fd
         this.fd = undefined
@@ -136,17 +136,13 @@ export class DurableFile {
       }
       try {
         fs.unlinkSync(this.temporaryPath)
-        return undefined
+        return Effect.void
       } catch (cause) {
-        return (cause as NodeJS.ErrnoException).code === "ENOENT" ? undefined : cause
-      }
-    }).pipe(
-      Effect.flatMap((failure) =>
-        failure === undefined
+        return (cause as NodeJS.ErrnoException).code === "ENOENT"
           ? Effect.void
-          : Effect.logWarning(`could not delete the temporary file ${this.temporaryPath}`, failure)
-      )
-    )
+          : Effect.logWarning(`could not delete the temporary file ${this.temporaryPath}`, cause)
+      }
+    })
   }
 
   private flushBuffer(): void {
@@ -185,9 +181,8 @@ export const openDurableFile = (finalPath: string): Effect.Effect<DurableFile, P
   Effect.acquireRelease(
     Effect.suspend(() => {
       const temporaryPath = temporaryPathFor(finalPath)
-      return attempt(finalPath, `could not create the temporary file ${temporaryPath}`, () =>
-        openFd(temporaryPath, "wx")
-      ).pipe(Effect.map((fd) => new DurableFile(finalPath, temporaryPath, fd)))
+      // Node's open and rename errors name the paths themselves, so these reasons need not.
+      return attempt(finalPath, "could not create its temporary file", () => openFd(temporaryPath, "wx")).pipe(Effect.map((fd) => new DurableFile(finalPath, temporaryPath, fd)))
     }),
     (file) => file.discard()
   )

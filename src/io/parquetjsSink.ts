@@ -2,10 +2,10 @@
  * The parquetjs-lite product writer: Snappy-compressed v2 data pages, plain encoding (it has no dictionary pages),
  * one row group per call, written into a `DurableFile`.
  *
- * parquetjs-lite's own `openFile` writes through an fs stream whose failures can surface as unhandled rejections and
- * which cannot be abandoned without writing more; here its envelope writer hands every encoded section to the
- * DurableFile instead, so a failed write throws inside the awaited `appendRow`, and the file is published by the
- * same fsync-and-rename commit as the other writer. A row group is written uninterruptibly: an interruption waits for
+ * Not `ParquetWriter.openFile`: its fs stream is hidden inside the writer, and the header write it starts in the
+ * constructor is never awaited, so a failure there is an unhandled rejection. Instead the envelope writer hands every
+ * encoded section to the DurableFile: a failed write throws inside the awaited `appendRow`, and the file is published
+ * by the same fsync-and-rename commit as the other writer's. A row group is written uninterruptibly: an interruption waits for
  * the group to finish, then the `DurableFile` finalizer deletes the temporary file; the final path is untouched.
  */
 import parquet from "parquetjs-lite"

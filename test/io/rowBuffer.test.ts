@@ -1,3 +1,7 @@
+/**
+ * RowBuffer: groups never exceed the flush interval in force, the buffer never holds more than the largest interval,
+ * and no row is lost, duplicated or reordered. Pure and in memory: nothing is left behind if interrupted.
+ */
 import { assert, describe, it } from "@effect/vitest"
 import type { ProductRows } from "../../src/io/ProductSink.js"
 import { RowBuffer } from "../../src/io/rowBuffer.js"
@@ -93,6 +97,10 @@ describe("RowBuffer", () => {
     const random = seededRandom(42)
     const intervals = [250, 500, 1_000, 2_000, 4_000]
     const messages = 500
+    // Mostly messages below every interval, sometimes one far above all of them.
+    const BIG_MESSAGE_SHARE = 0.05
+    const BIG_MESSAGE_MAX = 20_000
+    const SMALL_MESSAGE_MAX = 1_500
     const buffer = new RowBuffer()
     const groups: ProductRows[] = []
     let start = 0
@@ -100,8 +108,7 @@ describe("RowBuffer", () => {
     for (let m = 0; m < messages; m++) {
       const interval = intervals[Math.floor(random() * intervals.length)]!
       largestInterval = Math.max(largestInterval, interval)
-      // Mostly small messages, sometimes one far above any interval.
-      const size = random() < 0.05 ? Math.floor(random() * 20_000) : Math.floor(random() * 1_500)
+      const size = Math.floor(random() * (random() < BIG_MESSAGE_SHARE ? BIG_MESSAGE_MAX : SMALL_MESSAGE_MAX))
       const emitted = buffer.append(numberedRows(start, size), interval)
       start += size
       for (const group of emitted) assert.isAtMost(group.smiles.length, interval)
