@@ -12,7 +12,7 @@ import { RuleParseError } from "./engine/ruleErrors.js"
 import { loadRuleSet, type RuleSet } from "./engine/rules.js"
 import * as MemoryProbe from "./governor/MemoryProbe.js"
 import { InputFileError } from "./io/inputErrors.js"
-import { runPipeline } from "./pipeline.js"
+import { type InMemoryMolecules, runPipeline } from "./pipeline.js"
 import { bundledSample, type RunSettings, validateSettings } from "./settings.js"
 
 /** One or more settings are unusable; each problem names its flag. */
@@ -44,10 +44,10 @@ const checkInput = (input: string) =>
       })
   })
 
-export const prepareRun = Effect.fn("prepareRun")(function*(settings: RunSettings) {
+export const prepareRun = Effect.fn("prepareRun")(function*(settings: RunSettings, molecules?: InMemoryMolecules) {
   const problems = validateSettings(settings)
   if (problems.length > 0) return yield* new SettingsError({ problems })
-  yield* checkInput(settings.input ?? bundledSample())
+  if (molecules === undefined) yield* checkInput(settings.input ?? bundledSample())
   const ruleSet = applyOverrides(yield* loadRuleSet(settings.rules), settings)
   if (ruleSet.rules.length > maxRules) {
     return yield* new RuleParseError({ file: ruleSet.source, line: 0, reason: `more than ${maxRules} rules` })
@@ -55,8 +55,9 @@ export const prepareRun = Effect.fn("prepareRun")(function*(settings: RunSetting
   return ruleSet
 })
 
-export const expandEffect = Effect.fn("expandEffect")(function*(settings: RunSettings) {
-  const ruleSet = yield* prepareRun(settings)
+/** A whole run; `molecules` replaces `settings.input` with SMILES given in memory. */
+export const expandEffect = Effect.fn("expandEffect")(function*(settings: RunSettings, molecules?: InMemoryMolecules) {
+  const ruleSet = yield* prepareRun(settings, molecules)
   const engine = NodeEngine.layer({
     workers: settings.workers,
     settings: {
@@ -69,5 +70,5 @@ export const expandEffect = Effect.fn("expandEffect")(function*(settings: RunSet
   const probe = settings.memoryProbe.startsWith("script:")
     ? MemoryProbe.layerScripted(yield* MemoryProbe.readScript(settings.memoryProbe.slice("script:".length)))
     : MemoryProbe.layerSystem
-  return yield* runPipeline(settings, ruleSet).pipe(Effect.provide([engine, probe]), Effect.scoped)
+  return yield* runPipeline(settings, ruleSet, molecules).pipe(Effect.provide([engine, probe]), Effect.scoped)
 })

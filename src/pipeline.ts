@@ -23,7 +23,7 @@ import * as Governor from "./governor/Governor.js"
 import type { RuleSet } from "./engine/rules.js"
 import { OutputFolderError } from "./io/errors.js"
 import { frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
-import { readMoleculeFile } from "./io/moleculeSource.js"
+import { readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
 import { openProductSink } from "./io/ProductSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
 import { RowBuffer } from "./io/rowBuffer.js"
@@ -45,7 +45,14 @@ const makeFolder = (folder: string) =>
     catch: (cause) => new OutputFolderError({ path: folder, reason: String(cause) })
   })
 
-export const runPipeline = Effect.fn("runPipeline")(function*(settings: RunSettings, ruleSet: RuleSet) {
+/** Molecules given in memory by the library API, instead of `settings.input`. */
+export type InMemoryMolecules = Iterable<string> | AsyncIterable<string>
+
+export const runPipeline = Effect.fn("runPipeline")(function*(
+  settings: RunSettings,
+  ruleSet: RuleSet,
+  molecules?: InMemoryMolecules
+) {
   const started = Date.now()
   const engine = yield* Engine
   const files = outputFiles(settings.output)
@@ -96,7 +103,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(settings: RunSetti
         ? yield* openTextSink(frontierPath(files.frontiers, generation))
         : undefined
       const reader = generation === 0
-        ? readInputs(readMoleculeFile(settings.input ?? bundledSample(), settings), {
+        ? readInputs(molecules === undefined ? readMoleculeFile(settings.input ?? bundledSample(), settings) : readMoleculeIterable(molecules), {
           batchSize: settings.batchSize,
           out: work,
           quarantine,

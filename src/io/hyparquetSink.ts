@@ -91,7 +91,7 @@ export const openHyparquetSink = (finalPath: string): Effect.Effect<RowGroupWrit
     return {
       writeRowGroup: (rows: ProductRows, rowCount: number) =>
         writeStep(finalPath, "could not encode a row group", () => {
-          // hyparquet-writer only reads the columns (slice, map), so lending it the readonly arrays is safe.
+          // ParquetWriter.write copies each column (`slice`) before encoding, so lending it the readonly arrays is safe.
           parquet.write({
             columnData: [
               { name: "smiles", data: rows.smiles as string[] },

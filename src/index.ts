@@ -1,0 +1,37 @@
+/**
+ * molexpand as a library, for notebooks and programs:
+ *
+ * ```ts
+ * import { expand } from "molexpand"
+ * const summary = await expand({ input: "lib.smi", rules: "polyphenol-phase2", generations: 2, output: "out" })
+ * const fromMemory = await expand({ molecules: ["Oc1ccccc1", "Oc1ccc(O)cc1"], output: "out2" })
+ * ```
+ *
+ * Options are the CLI's flags in camelCase; anything left out takes the CLI's default. `expandEffect` is the same
+ * run as an Effect, for programs built on Effect.
+ */
+import { Effect } from "effect"
+import { expandEffect } from "./expand.js"
+import type { InMemoryMolecules } from "./pipeline.js"
+import { defaultSettings, type RunSettings } from "./settings.js"
+import type { Summary } from "./summary.js"
+
+export interface ExpandOptions extends Partial<RunSettings> {
+  /** SMILES in memory (an array or an async iterable), instead of `input`; ids are their 1-based positions. */
+  readonly molecules?: InMemoryMolecules
+}
+
+export const settingsOf = (options: ExpandOptions): RunSettings => {
+  const { molecules: _molecules, ...given } = options
+  const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
+  return { ...defaultSettings(), quiet: true, ...defined }
+}
+
+/** Runs an expansion; resolves to the run's summary (also written to `summary.json` in the output folder). */
+export const expand = (options: ExpandOptions = {}): Promise<Summary> =>
+  Effect.runPromise(expandEffect(settingsOf(options), options.molecules))
+
+export { expandEffect }
+export { builtinRuleSets } from "./engine/rules.js"
+export type { RunSettings } from "./settings.js"
+export type { Summary } from "./summary.js"
