@@ -15,10 +15,11 @@ export const defaults = {
   /** Rule applications run one generation after another; two is what the polyphenol study used. */
   generations: 1,
   /**
-   * Molecules per batch sent to a worker. Large enough that thread messaging is a small share of the time, small
-   * enough that a batch of ellagitannins (hundreds of products each) stays a few MB.
+   * Molecules per batch sent to a worker. Large enough that thread messaging is a small share of the time (a
+   * molecule takes milliseconds), small enough that a batch takes a few seconds: a checkpoint waits for the batches
+   * in flight, and a batch of ellagitannins (hundreds of products each) stays a few MB.
    */
-  batchSize: 200,
+  batchSize: 50,
   /**
    * Products per message from a worker. The seed's 940,000-row buffer came from one 500,000-product message; this
    * caps every message on the data path, whatever a batch produces.
@@ -33,7 +34,19 @@ export const defaults = {
    * overhead outweighs its data and readers slow down, while the memory saved is already under 1 MB.
    */
   minFlushInterval: 250,
-  /** Messages each actor's inbox holds. With `chunkSize` this bounds what waits between two actors. */
+  /**
+   * A molecule whose rules run longer than this is stopped (its worker thread is replaced) and quarantined. The
+   * slowest molecules of the polyphenol set (ellagitannins, 322 heavy atoms) take seconds; a linear 120-ring
+   * polyphenol takes about a minute for one glucuronidation rule. Two minutes stops only the pathological.
+   */
+  moleculeTimeoutMs: 120_000,
+  /** Polls of a busy worker's progress per time limit: the limit is enforced within a quarter of itself. */
+  timeoutChecksPerLimit: 4,
+  /**
+   * Messages each actor's inbox holds. With `chunkSize` this bounds what waits between two actors. The pool's inbox
+   * holds at most one batch per worker instead: batches are slow to process, and any more would only lengthen the
+   * wait at a checkpoint.
+   */
   queueCapacity: 16,
   /** Expected number of products; sizes the Bloom filter and the exact table's first allocation. */
   expectedProducts: 1_000_000,
@@ -68,6 +81,16 @@ export const defaults = {
    * cannot go lower, so it goes on one batch at a time rather than wait forever, and says so.
    */
   maxPausePolls: 20,
+  /**
+   * Seconds between checkpoints. A kill loses at most this much work (plus the batches in flight); each checkpoint
+   * drains the pipeline once, which costs about one batch's time, so a minute keeps that cost near 1%.
+   */
+  checkpointSeconds: 60,
+  /**
+   * Row groups in one part before it is closed even if no checkpoint is due: hyparquet-writer keeps ~5 KB of footer
+   * metadata per row group in memory until the part is committed, so 2,000 groups cap that at ~10 MB.
+   */
+  maxRowGroupsPerPart: 2_000,
   /** Points kept in the summary's memory timeline; older points are merged pairwise, so a 20-hour run stays small. */
   timelinePoints: 2_000
 } as const

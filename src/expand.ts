@@ -1,28 +1,25 @@
 /**
- * A whole run from settings: validate them, load the rule set, start the RDKit workers, run the pipeline.
- * Everything that can be wrong with the settings, the rule file or the input file fails here before any work.
- * This is what the CLI and the library API both call.
+ * A whole run from settings: validate them, check the input, the rule set and the output folder, start the RDKit
+ * workers, run the pipeline. Everything that can be wrong with the settings, the files or the folder fails here
+ * before any work. This is what the CLI and the library API both call.
  */
 import * as fs from "node:fs"
-import { Effect, Schema } from "effect"
+import * as path from "node:path"
+import { Effect } from "effect"
 import { defaults } from "./config.js"
 import * as NodeEngine from "./engine/NodeEngine.js"
 import { maxRules } from "./engine/protocol.js"
 import { RuleParseError } from "./engine/ruleErrors.js"
 import { loadRuleSet, type RuleSet } from "./engine/rules.js"
 import * as MemoryProbe from "./governor/MemoryProbe.js"
+import { partsFolderName } from "./io/dataset.js"
 import { InputFileError } from "./io/inputErrors.js"
+import { type Fingerprint, fingerprintDifferences, fingerprintOf, type Manifest, manifestName, readManifest } from "./io/manifest.js"
 import { type InMemoryMolecules, runPipeline } from "./pipeline.js"
+import { OutputRejected, ResumeRefused, SettingsError } from "./runErrors.js"
 import { bundledSample, type RunSettings, validateSettings } from "./settings.js"
 
-/** One or more settings are unusable; each problem names its flag. */
-export class SettingsError extends Schema.TaggedError<SettingsError>()("SettingsError", {
-  problems: Schema.Array(Schema.String)
-}) {
-  override get message(): string {
-    return this.problems.join("\n")
-  }
-}
+export { SettingsError }
 
 /** The rule set as the run applies it: the user's --explicit-h / --kekulize win over what the rule file says. */
 export const applyOverrides = (ruleSet: RuleSet, settings: RunSettings): RuleSet => ({
@@ -31,35 +28,111 @@ export const applyOverrides = (ruleSet: RuleSet, settings: RunSettings): RuleSet
   kekulize: settings.kekulize ?? ruleSet.kekulize
 })
 
+export interface RunRequest {
+  readonly settings: RunSettings
+  /** SMILES in memory instead of `settings.input` (library API). */
+  readonly molecules?: InMemoryMolecules | undefined
+  /** Continue the run checkpointed in `settings.output`. */
+  readonly resume?: boolean | undefined
+  /** Polled between batches: once true, the run stops at its next checkpoint. */
+  readonly stopRequested?: (() => boolean) | undefined
+}
+
 const checkInput = (input: string) =>
   Effect.try({
     try: () => {
+      if (!fs.statSync(input).isFile()) throw new Error("not a file")
       const fd = fs.openSync(input, "r")
-      fs.closeSync(fd)
+      try {
+        fs.readSync(fd, Buffer.alloc(1), 0, 1, 0)
+      } finally {
+        fs.closeSync(fd)
+      }
     },
     catch: (cause) =>
       new InputFileError({
         path: input,
-        reason: (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(cause)
+        reason: (cause as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (cause as Error).message
       })
   })
 
-export const prepareRun = Effect.fn("prepareRun")(function*(settings: RunSettings, molecules?: InMemoryMolecules) {
-  const problems = validateSettings(settings)
+/** What a run writes in its output folder; `--overwrite` removes these and nothing else. */
+const runEntries = [partsFolderName, manifestName, "summary.json", "quarantine.tsv", "products.parquet", ".frontier"]
+
+/** The nearest folder that exists on the way to `folder`: where a new output folder would be created. */
+const nearestExisting = (folder: string): string => {
+  let current = path.resolve(folder)
+  while (!fs.existsSync(current)) current = path.dirname(current)
+  return current
+}
+
+/**
+ * A new run needs an empty (or absent) folder it can write, or `--overwrite`. Nothing is created here: the folder
+ * appears only once the RDKit workers have accepted the rules.
+ */
+const checkNewOutput = (settings: RunSettings) =>
+  Effect.try({
+    try: () => {
+      const output = settings.output
+      const existing = fs.existsSync(output) ? fs.readdirSync(output) : []
+      if (existing.length > 0 && !settings.overwrite) {
+        throw new OutputRejected({
+          path: output,
+          reason: existing.includes(manifestName)
+            ? `it holds a molexpand run; continue it with --resume ${output}, or replace it with --overwrite`
+            : "it exists and is not empty; choose another --output or pass --overwrite"
+        })
+      }
+      const parent = nearestExisting(output)
+      if (!fs.statSync(parent).isDirectory()) throw new Error(`${parent} is not a folder`)
+      fs.accessSync(parent, fs.constants.W_OK)
+      if (settings.overwrite) for (const entry of runEntries) fs.rmSync(path.join(output, entry), { recursive: true, force: true })
+    },
+    catch: (cause) =>
+      cause instanceof OutputRejected ? cause : new OutputRejected({ path: settings.output, reason: `cannot write there: ${String(cause)}` })
+  })
+
+const checkResume = (settings: RunSettings, fingerprint: Fingerprint) =>
+  Effect.gen(function*() {
+    const manifest: Manifest = yield* readManifest(settings.output).pipe(
+      Effect.mapError((error) => new ResumeRefused({ path: settings.output, reasons: [error.reason] }))
+    )
+    if (manifest.complete) {
+      return yield* new ResumeRefused({ path: settings.output, reasons: ["the run is already complete"] })
+    }
+    const differences = fingerprintDifferences(manifest.fingerprint, fingerprint)
+    if (differences.length > 0) return yield* new ResumeRefused({ path: settings.output, reasons: differences })
+    return manifest
+  })
+
+export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest) {
+  const { settings, molecules } = request
+  const problems = [
+    ...validateSettings(settings),
+    ...(request.resume === true && molecules !== undefined ? ["--resume needs the input as a file, not molecules in memory"] : [])
+  ]
   if (problems.length > 0) return yield* new SettingsError({ problems })
-  if (molecules === undefined) yield* checkInput(settings.input ?? bundledSample())
+  const input = settings.input ?? bundledSample()
+  if (molecules === undefined) yield* checkInput(input)
   const ruleSet = applyOverrides(yield* loadRuleSet(settings.rules), settings)
   if (ruleSet.rules.length > maxRules) {
     return yield* new RuleParseError({ file: ruleSet.source, line: 0, reason: `more than ${maxRules} rules` })
   }
-  return ruleSet
+  const fingerprint: Fingerprint = molecules === undefined
+    ? yield* fingerprintOf(settings, input, ruleSet)
+    : yield* fingerprintOf(settings, undefined, ruleSet)
+  const resume = request.resume === true ? yield* checkResume(settings, fingerprint) : undefined
+  if (resume === undefined) yield* checkNewOutput(settings)
+  return { ruleSet, fingerprint, resume }
 })
 
-/** A whole run; `molecules` replaces `settings.input` with SMILES given in memory. */
-export const expandEffect = Effect.fn("expandEffect")(function*(settings: RunSettings, molecules?: InMemoryMolecules) {
-  const ruleSet = yield* prepareRun(settings, molecules)
+/** A whole run: `Complete` with its summary, or `Stopped` at a checkpoint when `stopRequested` said so. */
+export const expandEffect = Effect.fn("expandEffect")(function*(request: RunRequest) {
+  const { settings } = request
+  const { ruleSet, fingerprint, resume } = yield* prepareRun(request)
   const engine = NodeEngine.layer({
     workers: settings.workers,
+    moleculeTimeoutMs: settings.moleculeTimeoutMs,
     settings: {
       ruleSet,
       maxProductSets: defaults.maxProductSetsPerRule,
@@ -70,5 +143,12 @@ export const expandEffect = Effect.fn("expandEffect")(function*(settings: RunSet
   const probe = settings.memoryProbe.startsWith("script:")
     ? MemoryProbe.layerScripted(yield* MemoryProbe.readScript(settings.memoryProbe.slice("script:".length)))
     : MemoryProbe.layerSystem
-  return yield* runPipeline(settings, ruleSet, molecules).pipe(Effect.provide([engine, probe]), Effect.scoped)
+  return yield* runPipeline({
+    settings,
+    ruleSet,
+    fingerprint,
+    molecules: request.molecules,
+    resume,
+    stopRequested: request.stopRequested ?? (() => false)
+  }).pipe(Effect.provide([engine, probe]), Effect.scoped)
 })

@@ -12,6 +12,7 @@
  */
 import { Effect } from "effect"
 import { expandEffect } from "./expand.js"
+import { RunStopped } from "./runErrors.js"
 import type { InMemoryMolecules } from "./pipeline.js"
 import { defaultSettings, type RunSettings } from "./settings.js"
 import type { Summary } from "./summary.js"
@@ -19,19 +20,37 @@ import type { Summary } from "./summary.js"
 export interface ExpandOptions extends Partial<RunSettings> {
   /** SMILES in memory (an array or an async iterable), instead of `input`; ids are their 1-based positions. */
   readonly molecules?: InMemoryMolecules
+  /** Continue the run checkpointed in `output` (same input, rules and settings). */
+  readonly resume?: boolean
+  /** Aborting stops the run at its next checkpoint; the promise then rejects with `RunStopped`. */
+  readonly signal?: AbortSignal
 }
 
 export const settingsOf = (options: ExpandOptions): RunSettings => {
-  const { molecules: _molecules, ...given } = options
+  const { molecules: _molecules, resume: _resume, signal: _signal, ...given } = options
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
   return { ...defaultSettings(), quiet: true, ...defined }
 }
 
 /** Runs an expansion; resolves to the run's summary (also written to `summary.json` in the output folder). */
 export const expand = (options: ExpandOptions = {}): Promise<Summary> =>
-  Effect.runPromise(expandEffect(settingsOf(options), options.molecules))
+  Effect.runPromise(
+    expandEffect({
+      settings: settingsOf(options),
+      molecules: options.molecules,
+      resume: options.resume,
+      stopRequested: () => options.signal?.aborted === true
+    }).pipe(
+      Effect.flatMap((outcome) =>
+        outcome._tag === "Complete"
+          ? Effect.succeed(outcome.summary)
+          : Effect.fail(new RunStopped({ output: options.output ?? defaultSettings().output, checkpoints: outcome.manifest.checkpoints }))
+      )
+    )
+  )
 
 export { expandEffect }
+export { OutputRejected, ResumeRefused, RunStopped, SettingsError } from "./runErrors.js"
 export { builtinRuleSets } from "./engine/rules.js"
 export type { RunSettings } from "./settings.js"
 export type { Summary } from "./summary.js"

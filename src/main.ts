@@ -4,7 +4,7 @@
  * `config.ts`. Exit codes: 0 done, 2 unusable flags, rule file or input (nothing was done), 1 a failure during the
  * run, 130 interrupted.
  */
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as path from "node:path"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
@@ -12,6 +12,7 @@ import { isCliError } from "effect/cli/CliError"
 import { defaults, defaultWorkers } from "./config.js"
 import { builtinRuleSets } from "./engine/rules.js"
 import { expandEffect } from "./expand.js"
+import { RunStopped, SettingsError } from "./runErrors.js"
 import { defaultSettings, type RunSettings } from "./settings.js"
 import { formatSummary } from "./summary.js"
 
@@ -53,52 +54,114 @@ const flags = {
   ),
   pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings"),
   memoryProbe: withDefault(Flag.String("memory-probe"), "system", "Memory readings: system, or script:FILE to replay a JSON array of percents or of {systemPercent, rssBytes}, one per poll, the last repeated"),
-  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print only errors and the final summary"), Flag.withDefault(false))
+  quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print only errors and the final summary"), Flag.withDefault(false)),
+  resume: Flag.String("resume").pipe(
+    Flag.withDescription("Continue the stopped run in this output folder (same input, rules and settings; the last checkpoint is kept)"),
+    Flag.optional
+  ),
+  overwrite: Flag.Boolean("overwrite").pipe(Flag.withDescription("Replace the run in an existing output folder"), Flag.withDefault(false)),
+  singleFile: Flag.Boolean("single-file").pipe(
+    Flag.withDescription("Also merge the parts into one products.parquet at the end"),
+    Flag.withDefault(false)
+  ),
+  moleculeTimeoutMs: withDefault(Flag.Int("molecule-timeout-ms"), defaults.moleculeTimeoutMs, "A molecule whose rules run longer is stopped and quarantined"),
+  checkpointSeconds: withDefault(Flag.Finite("checkpoint-seconds"), defaults.checkpointSeconds, "Seconds between checkpoints; a kill loses at most the work since the last one")
 }
 
-const toSettings = (cli: Command.Command.Config.Infer<typeof flags>): RunSettings => ({
+type CliConfig = Command.Command.Config.Infer<typeof flags>
+
+/** `--resume DIR` is the output folder to continue; an `--output` naming another folder contradicts it. */
+const outputOf = (cli: CliConfig): string => Option.getOrElse(cli.resume, () => cli.output)
+
+const toSettings = (cli: CliConfig): RunSettings => ({
   ...defaultSettings(),
   ...cli,
+  output: outputOf(cli),
   input: Option.getOrUndefined(cli.input),
   explicitH: Option.getOrUndefined(cli.explicitH),
   kekulize: Option.getOrUndefined(cli.kekulize),
   criticalMemory: Option.getOrUndefined(cli.criticalMemory)
 })
 
+/** Set by the first SIGINT/SIGTERM: the run stops taking input and ends at its next checkpoint. */
+let stopRequested = false
+
+/** The command line that continues a stopped run: the same one, with `--resume` on its output folder. */
+const resumeCommand = (output: string): string => {
+  const args = process.argv.slice(2)
+  const withResume = args.includes("--resume") ? args : [...args, "--resume", output]
+  return ["node", path.relative(process.cwd(), process.argv[1] ?? "dist/main.js"), ...withResume]
+    .map((arg) => (/^[\w./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`))
+    .join(" ")
+}
+
 const command = Command.make("molexpand", flags, (cli) =>
   Effect.gen(function*() {
-    const summary = yield* expandEffect(toSettings(cli))
-    yield* Effect.sync(() => console.log(formatSummary(summary)))
+    if (Option.isSome(cli.resume) && cli.output !== defaults.output && cli.output !== cli.resume.value) {
+      return yield* new SettingsError({ problems: [`--output ${cli.output} and --resume ${cli.resume.value} name different folders`] })
+    }
+    const outcome = yield* expandEffect({ settings: toSettings(cli), resume: Option.isSome(cli.resume), stopRequested: () => stopRequested })
+    if (outcome._tag === "Complete") return yield* Effect.sync(() => console.log(formatSummary(outcome.summary)))
+    const output = outputOf(cli)
+    yield* Effect.sync(() => {
+      console.error(`molexpand: stopped; checkpoint ${outcome.manifest.checkpoints} holds everything written so far.`)
+      console.error(`Resume with: ${resumeCommand(output)}`)
+    })
+    return yield* new RunStopped({ output, checkpoints: outcome.manifest.checkpoints })
   })).pipe(
     Command.withDescription("Apply reaction rules to molecules, generation after generation, and write the deduplicated products to Parquet")
   )
 
 /** Failures that mean "nothing was done: fix the command line or its files". */
-const runUsageErrors = new Set(["SettingsError", "RuleParseError", "InputFileError", "MemoryScriptError"])
+const runUsageErrors = new Set([
+  "SettingsError",
+  "RuleParseError",
+  "InputFileError",
+  "MemoryScriptError",
+  "OutputRejected",
+  "ResumeRefused"
+])
 const usageExitCode = 2
 const failureExitCode = 1
-const interruptedExitCode = 130
+const stoppedExitCode = 130
+
+const exitCodeOf = (error: { readonly _tag: string }): number =>
+  isCliError(error) || runUsageErrors.has(error._tag) ? usageExitCode : error._tag === "RunStopped" ? stoppedExitCode : failureExitCode
 
 const program = Command.run(command, { version: "0.1.0" }).pipe(
   Effect.tapError((error) =>
     Effect.sync(() => {
-      // effect/cli has already printed its own parse errors with the help text.
-      if (isCliError(error)) {
-        process.exitCode = usageExitCode
-      } else {
-        process.exitCode = runUsageErrors.has(error._tag) ? usageExitCode : failureExitCode
-        console.error(`molexpand: ${error.message}`)
-      }
+      // effect/cli has already printed its parse errors with the help text, and a stop has said how to resume.
+      if (!isCliError(error) && error._tag !== "RunStopped") console.error(`molexpand: ${error.message}`)
     })
   ),
   Effect.provide(NodeServices.layer)
 )
 
-NodeRuntime.runMain(program, {
-  disableErrorReporting: true,
-  teardown: (exit, onExit) => {
-    if (exit._tag === "Success") return onExit(0)
-    if (exit.cause.reasons.every((reason) => reason._tag === "Interrupt")) return onExit(interruptedExitCode)
-    return onExit(typeof process.exitCode === "number" ? process.exitCode : failureExitCode)
+/**
+ * Signals: the first asks for a clean stop (finish what is in flight, checkpoint, exit 130 with the resume command);
+ * a second exits at once, which loses only the work since the last checkpoint.
+ */
+const onSignal = (signal: NodeJS.Signals) => {
+  if (stopRequested) {
+    console.error(`molexpand: second ${signal}: exiting now; the last checkpoint still holds.`)
+    process.exit(stoppedExitCode)
   }
+  stopRequested = true
+  console.error(`molexpand: ${signal}: finishing the batches in flight and writing a checkpoint (send it again to exit at once)`)
+}
+process.on("SIGINT", onSignal)
+process.on("SIGTERM", onSignal)
+
+// Effect's runPromise holds no handle of its own; this keeps the process alive while the run waits on nothing else.
+const keepAlive = setInterval(() => undefined, 2 ** 30)
+void Effect.runPromiseExit(program).then((exit) => {
+  clearInterval(keepAlive)
+  if (exit._tag === "Success") process.exit(0)
+  const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
+  if (failure === undefined) {
+    console.error(`molexpand: ${String(exit.cause)}`)
+    process.exit(failureExitCode)
+  }
+  process.exit(exitCodeOf(failure.error))
 })

@@ -1,43 +1,76 @@
 /**
- * One run, end to end: reader → worker pool → deduper → writer, one generation after another.
+ * One run, end to end: reader → worker pool → deduper → writer, one generation after another, each generation cut
+ * into segments that end in a checkpoint.
  *
  * Generation 0 canonicalizes the inputs and seeds the seen set; generation g ≥ 1 expands the molecules first seen in
- * generation g-1, read back from the frontier file the writer wrote. Products go to `products.parquet`, written
- * under a temporary name and renamed only when complete, with the quarantine and `summary.json` beside it.
+ * generation g−1, read back from the frontier file the writer wrote. A segment runs the four actors until a
+ * checkpoint is due, then lets them drain: every batch taken is then fully written, so the checkpoint (the part's
+ * commit, then the manifest) is a consistent cut. A resumed run starts from the last checkpoint with the seen set
+ * rebuilt from it and recomputes exactly what came after.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
+import { runDeduper } from "./actors/deduper.js"
 import * as Mailbox from "./actors/mailbox.js"
 import type { ToDeduper, ToWriter, WorkBatch } from "./actors/messages.js"
-import { readFrontier, readInputs } from "./actors/reader.js"
-import { runDeduper } from "./actors/deduper.js"
-import { emptyStats } from "./actors/stats.js"
+import { readFrontier, readInputs, type SegmentControl } from "./actors/reader.js"
+import { restoreStats, type RunStats, savedStats } from "./actors/stats.js"
 import { runWorkerPool } from "./actors/workerPool.js"
 import { flushRemainder, runWriter, type WriterState } from "./actors/writer.js"
 import { defaults } from "./config.js"
-import { makeSeenSet } from "./dedup/SeenSet.js"
+import { makeSeenSet, type SeenSet } from "./dedup/SeenSet.js"
 import { Engine } from "./engine/Engine.js"
+import type { RuleSet } from "./engine/rules.js"
 import type { GovernorSettings } from "./governor/decide.js"
 import * as Governor from "./governor/Governor.js"
-import type { RuleSet } from "./engine/rules.js"
-import { OutputFolderError } from "./io/errors.js"
-import { frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
-import { readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
+import { type Cursor, makeCursor } from "./io/cursor.js"
+import { mergeParts, partFileName, partsFolder } from "./io/dataset.js"
+import { OutputFolderError, type TextFileError } from "./io/errors.js"
+import { type FrontierEntry, frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
+import type { InputFileError } from "./io/inputErrors.js"
+import { type Fingerprint, type Manifest, type PartRecord, writeManifest } from "./io/manifest.js"
+import { type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
 import { openProductSink } from "./io/ProductSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
 import { RowBuffer } from "./io/rowBuffer.js"
 import { openTextSink, type TextSink } from "./io/textSink.js"
+import { rebuildSeenSet } from "./resume.js"
 import { bundledSample, criticalMemoryOf, type RunSettings } from "./settings.js"
 import { makeSummary, type Summary } from "./summary.js"
 
+/** Where a generation's batches come from: the input molecules, or the previous generation's frontier. */
+type SegmentSource =
+  | { readonly _tag: "Inputs"; readonly cursor: Cursor<InputItem, InputFileError> }
+  | { readonly _tag: "Frontier"; readonly cursor: Cursor<FrontierEntry, TextFileError> }
+
 export const outputFiles = (output: string) => ({
-  products: path.join(output, "products.parquet"),
+  parts: partsFolder(output),
+  singleFile: path.join(output, "products.parquet"),
   quarantine: path.join(output, "quarantine.tsv"),
   summary: path.join(output, "summary.json"),
-  /** Frontier files live beside the output: on the same disk, and removed when the run ends. */
+  /** Frontier files live beside the output: on the same disk, kept until the run completes (a resume needs them). */
   frontiers: path.join(output, ".frontier")
 })
+
+/** Molecules given in memory by the library API, instead of `settings.input`. */
+export type InMemoryMolecules = Iterable<string> | AsyncIterable<string>
+
+export type RunOutcome =
+  | { readonly _tag: "Complete"; readonly summary: Summary }
+  /** A stop was asked for (a signal); everything up to `manifest` is written and resumable. */
+  | { readonly _tag: "Stopped"; readonly manifest: Manifest }
+
+export interface PipelineInput {
+  readonly settings: RunSettings
+  readonly ruleSet: RuleSet
+  readonly fingerprint: Fingerprint
+  readonly molecules?: InMemoryMolecules | undefined
+  /** The checkpoint to continue from (`--resume`). */
+  readonly resume?: Manifest | undefined
+  /** True once the run should stop at its next checkpoint. */
+  readonly stopRequested: () => boolean
+}
 
 const makeFolder = (folder: string) =>
   Effect.try({
@@ -45,37 +78,36 @@ const makeFolder = (folder: string) =>
     catch: (cause) => new OutputFolderError({ path: folder, reason: String(cause) })
   })
 
-/** Molecules given in memory by the library API, instead of `settings.input`. */
-export type InMemoryMolecules = Iterable<string> | AsyncIterable<string>
+const governorSettingsOf = (settings: RunSettings, workers: number): GovernorSettings => ({
+  targetPercent: settings.targetMemory,
+  criticalPercent: criticalMemoryOf(settings),
+  maxInFlight: workers,
+  maxFlushInterval: settings.flushInterval,
+  minFlushInterval: defaults.minFlushInterval,
+  shrinkCooldownPolls: defaults.shrinkCooldownPolls,
+  restoreAfterPolls: defaults.restoreAfterPolls,
+  hysteresisPoints: defaults.hysteresisPoints,
+  maxPausePolls: defaults.maxPausePolls
+})
 
-export const runPipeline = Effect.fn("runPipeline")(function*(
-  settings: RunSettings,
-  ruleSet: RuleSet,
-  molecules?: InMemoryMolecules
-) {
+export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInput) {
+  const { settings, ruleSet, resume } = input
   const started = Date.now()
   const engine = yield* Engine
-  const files = outputFiles(settings.output)
-  yield* makeFolder(settings.output)
+  const output = settings.output
+  const files = outputFiles(output)
+  yield* makeFolder(files.parts)
   yield* makeFolder(files.frontiers)
-  yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(files.frontiers, { recursive: true, force: true })))
 
-  const stats = emptyStats()
-  const seen = makeSeenSet({ mode: settings.dedup, expectedProducts: settings.expectedProducts, fpRate: settings.fpRate })
-  const quarantineSink = yield* openTextSink(files.quarantine)
-  yield* quarantineSink.writeLine(quarantineHeader)
+  const stats: RunStats = resume === undefined ? restoreStats(undefined) : restoreStats(resume.stats)
+  const seen: SeenSet = makeSeenSet({ mode: settings.dedup, expectedProducts: settings.expectedProducts, fpRate: settings.fpRate })
+  if (resume !== undefined) yield* rebuildSeenSet(seen, output, resume)
+
+  const quarantineSink = yield* openTextSink(files.quarantine, resume?.quarantineBytes ?? 0)
+  if (resume === undefined) yield* quarantineSink.writeLine(quarantineHeader)
   const quarantine = quarantineOn(quarantineSink)
-  const governorSettings: GovernorSettings = {
-    targetPercent: settings.targetMemory,
-    criticalPercent: criticalMemoryOf(settings),
-    maxInFlight: engine.size,
-    maxFlushInterval: settings.flushInterval,
-    minFlushInterval: defaults.minFlushInterval,
-    shrinkCooldownPolls: defaults.shrinkCooldownPolls,
-    restoreAfterPolls: defaults.restoreAfterPolls,
-    hysteresisPoints: defaults.hysteresisPoints,
-    maxPausePolls: defaults.maxPausePolls
-  }
+
+  const governorSettings = governorSettingsOf(settings, engine.size)
   const handles = yield* Governor.throttle(governorSettings)
   const governor = yield* Governor.start(governorSettings, {
     pollMs: settings.pollMs,
@@ -84,70 +116,146 @@ export const runPipeline = Effect.fn("runPipeline")(function*(
       if (!settings.quiet) console.error(line)
     }
   })
-  const writer: WriterState = {
-    sink: yield* openProductSink(settings.parquetWriter, files.products),
-    buffer: new RowBuffer(),
-    flushInterval: handles.flushInterval,
-    stats
-  }
-  const gate = handles.readerGate.await
+  const buffer = new RowBuffer()
   const ruleNames = ruleSet.rules.map((rule) => rule.name)
   const queueDepths = { work: 0, dedup: 0, write: 0 }
+  const queueCapacity = {
+    work: Math.min(settings.queueCapacity, engine.size),
+    dedup: settings.queueCapacity,
+    write: settings.queueCapacity
+  }
+  const parts: Array<PartRecord> = [...(resume?.parts ?? [])]
+  const frontierBytes: Record<string, number> = { ...resume?.frontierBytes }
+  let checkpoints = resume?.checkpoints ?? 0
 
-  const runGeneration = (generation: number) =>
+  const checkpoint = (state: { generation: number; consumed: number; complete: boolean }) => {
+    checkpoints++
+    const manifest: Manifest = {
+      version: 1,
+      fingerprint: input.fingerprint,
+      ...state,
+      frontierBytes: { ...frontierBytes },
+      quarantineBytes: quarantineSink.bytes(),
+      parts: [...parts],
+      stats: savedStats(stats),
+      checkpoints,
+      savedAt: new Date().toISOString()
+    }
+    return Effect.as(writeManifest(output, manifest), manifest)
+  }
+
+  /** Runs the actors until the segment ends; true when the generation's source is exhausted. */
+  const runSegment = (generation: number, source: SegmentSource, frontier: TextSink | undefined) =>
     Effect.scoped(Effect.gen(function*() {
-      const work = yield* Mailbox.make<WorkBatch>(settings.queueCapacity)
-      const toDedup = yield* Mailbox.make<ToDeduper>(settings.queueCapacity)
-      const toWrite = yield* Mailbox.make<ToWriter>(settings.queueCapacity)
-      const frontier: TextSink | undefined = generation < settings.generations
-        ? yield* openTextSink(frontierPath(files.frontiers, generation))
-        : undefined
-      const reader = generation === 0
-        ? readInputs(molecules === undefined ? readMoleculeFile(settings.input ?? bundledSample(), settings) : readMoleculeIterable(molecules), {
-          batchSize: settings.batchSize,
-          out: work,
-          quarantine,
-          stats,
-          gate
-        })
-        : readFrontier(readFrontierFile(frontierPath(files.frontiers, generation - 1), settings.batchSize), {
-          generation,
-          out: work,
-          gate
-        })
-      yield* Effect.all([
-        reader,
+      const segmentStarted = Date.now()
+      const work = yield* Mailbox.make<WorkBatch>(queueCapacity.work)
+      const toDedup = yield* Mailbox.make<ToDeduper>(queueCapacity.dedup)
+      const toWrite = yield* Mailbox.make<ToWriter>(queueCapacity.write)
+      const part = partFileName(parts.length)
+      const writer: WriterState = {
+        sink: yield* openProductSink(settings.parquetWriter, path.join(files.parts, part)),
+        buffer,
+        flushInterval: handles.flushInterval,
+        stats,
+        partRowGroups: 0
+      }
+      const control: SegmentControl = {
+        batchSize: settings.batchSize,
+        out: work,
+        gate: handles.readerGate.await,
+        shouldStop: () =>
+          input.stopRequested() ||
+          Date.now() - segmentStarted >= settings.checkpointSeconds * 1000 ||
+          writer.partRowGroups >= defaults.maxRowGroupsPerPart
+      }
+      const [exhausted] = yield* Effect.all([
+        source._tag === "Inputs"
+          ? readInputs(source.cursor, control, { quarantine, stats })
+          : readFrontier(source.cursor, control, generation),
         runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight }),
         runDeduper({ seen, ruleNames, inbox: toDedup, out: toWrite, quarantine, stats }),
         runWriter({ state: writer, inbox: toWrite, frontier })
-      ], { concurrency: "unbounded", discard: true })
-      if (frontier !== undefined) yield* frontier.flush
+      ], { concurrency: "unbounded" })
+      yield* flushRemainder(writer)
+      if (writer.partRowGroups > 0) {
+        const committed = yield* writer.sink.commit
+        parts.push({ file: part, rows: committed.rows, rowGroups: committed.rowGroups, bytes: committed.bytes })
+      }
+      if (frontier !== undefined) {
+        yield* frontier.flush
+        frontierBytes[String(generation)] = frontier.bytes()
+      }
+      yield* quarantineSink.flush
       queueDepths.work = Math.max(queueDepths.work, work.maxDepth())
       queueDepths.dedup = Math.max(queueDepths.dedup, toDedup.maxDepth())
       queueDepths.write = Math.max(queueDepths.write, toWrite.maxDepth())
+      return exhausted
     }))
 
-  for (let generation = 0; generation <= settings.generations; generation++) {
-    yield* runGeneration(generation)
-  }
-  yield* flushRemainder(writer)
-  const committed = yield* writer.sink.commit
-  yield* quarantineSink.flush
+  const runGeneration = (generation: number, skip: number) =>
+    Effect.scoped(Effect.gen(function*() {
+      const frontier = generation < settings.generations
+        ? yield* openTextSink(frontierPath(files.frontiers, generation), frontierBytes[String(generation)] ?? 0)
+        : undefined
+      const source: SegmentSource = generation === 0
+        ? {
+          _tag: "Inputs",
+          cursor: yield* makeCursor(
+            (input.molecules === undefined
+              ? readMoleculeFile(settings.input ?? bundledSample(), settings)
+              : readMoleculeIterable(input.molecules)).pipe(Stream.drop(skip))
+          )
+        }
+        : {
+          _tag: "Frontier",
+          cursor: yield* makeCursor(readFrontierFile(frontierPath(files.frontiers, generation - 1)).pipe(Stream.drop(skip)))
+        }
+      while (true) {
+        const exhausted = yield* runSegment(generation, source, frontier)
+        const consumed = skip + source.cursor.consumed()
+        if (exhausted) {
+          const last = generation === settings.generations
+          const manifest = yield* checkpoint({ generation: last ? generation : generation + 1, consumed: 0, complete: last })
+          return input.stopRequested() && !last ? manifest : undefined
+        }
+        const manifest = yield* checkpoint({ generation, consumed, complete: false })
+        if (input.stopRequested()) return manifest
+      }
+    }))
 
+  for (let generation = resume?.generation ?? 0; generation <= settings.generations; generation++) {
+    const skip = generation === resume?.generation ? resume.consumed : 0
+    const stoppedAt = yield* runGeneration(generation, skip)
+    if (stoppedAt !== undefined) return { _tag: "Stopped", manifest: stoppedAt } satisfies RunOutcome
+  }
+
+  yield* Effect.sync(() => fs.rmSync(files.frontiers, { recursive: true, force: true }))
+  const single = settings.singleFile
+    ? yield* Effect.scoped(mergeParts(output, parts, settings.parquetWriter, files.singleFile))
+    : undefined
   const summary: Summary = makeSummary({
     settings,
     ruleSet,
     stats,
     seen,
     engineSize: engine.size,
-    queueDepths,
+    queues: { capacity: queueCapacity, maxDepth: queueDepths },
     governor: governor.report(),
-    files: { ...files, productsBytes: committed.bytes },
+    files: {
+      products: single === undefined ? files.parts : files.singleFile,
+      parts: parts.map((part) => path.join(partsFolder(output), part.file)),
+      quarantine: files.quarantine,
+      summary: files.summary,
+      productsBytes: parts.reduce((total, part) => total + part.bytes, 0)
+    },
+    checkpoints,
+    resumed: resume !== undefined,
     elapsedSeconds: (Date.now() - started) / 1000
   })
   yield* Effect.try({
     try: () => fs.writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n"),
     catch: (cause) => new OutputFolderError({ path: files.summary, reason: String(cause) })
   })
-  return summary
+  return { _tag: "Complete", summary } satisfies RunOutcome
 })
+

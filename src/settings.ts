@@ -35,6 +35,14 @@ export interface RunSettings {
   readonly memoryProbe: string
   /** Print only errors and the final summary. */
   readonly quiet: boolean
+  /** Seconds between checkpoints (manifest + a committed part). */
+  readonly checkpointSeconds: number
+  /** Also merge the parts into one `products.parquet` at the end. */
+  readonly singleFile: boolean
+  /** Replace what an existing output folder holds. */
+  readonly overwrite: boolean
+  /** A molecule whose rules run longer is stopped and quarantined. */
+  readonly moleculeTimeoutMs: number
 }
 
 export const defaultSettings = (): RunSettings => ({
@@ -59,7 +67,11 @@ export const defaultSettings = (): RunSettings => ({
   criticalMemory: undefined,
   pollMs: defaults.pollMs,
   memoryProbe: "system",
-  quiet: false
+  quiet: false,
+  checkpointSeconds: defaults.checkpointSeconds,
+  singleFile: false,
+  overwrite: false,
+  moleculeTimeoutMs: defaults.moleculeTimeoutMs
 })
 
 /** The critical level in force: the user's, or target + 20 capped at 95. */
@@ -92,9 +104,13 @@ export const validateSettings = (s: RunSettings): Array<string> => [
     ? []
     : [`--critical-memory must be above --target-memory (${s.targetMemory}) and at most 100, got ${s.criticalMemory}`]),
   ...integerAtLeast("poll-ms", s.pollMs, 1),
+  ...integerAtLeast("molecule-timeout-ms", s.moleculeTimeoutMs, 1),
   ...(s.memoryProbe === "system" || (s.memoryProbe.startsWith("script:") && s.memoryProbe.length > "script:".length)
     ? []
     : [`--memory-probe must be "system" or "script:FILE", got ${s.memoryProbe}`]),
+  ...(Number.isFinite(s.checkpointSeconds) && s.checkpointSeconds > 0
+    ? []
+    : [`--checkpoint-seconds must be a positive number, got ${s.checkpointSeconds}`]),
   ...(s.output.length > 0 ? [] : ["--output must name a folder"])
 ]
 

@@ -50,9 +50,22 @@ export interface Summary {
     readonly decisions: ReadonlyArray<GovernorEvent>
     readonly settings: GovernorReport["settings"]
   }
-  readonly queues: { readonly capacity: number; readonly maxDepth: { readonly work: number; readonly dedup: number; readonly write: number } }
+  /** Each actor inbox's capacity and the most messages it held. */
+  readonly queues: {
+    readonly capacity: { readonly work: number; readonly dedup: number; readonly write: number }
+    readonly maxDepth: { readonly work: number; readonly dedup: number; readonly write: number }
+  }
   readonly workers: number
-  readonly files: { readonly products: string; readonly quarantine: string; readonly summary: string }
+  readonly files: {
+    /** The products: the parts folder, or the merged file with `--single-file`. */
+    readonly products: string
+    readonly parts: ReadonlyArray<string>
+    readonly quarantine: string
+    readonly summary: string
+  }
+  /** Checkpoints written over the whole run, and whether this session continued an earlier one. */
+  readonly checkpoints: number
+  readonly resumed: boolean
   readonly elapsedSeconds: number
   /** Molecules expanded (every generation's frontier) per second of the whole run. */
   readonly molPerSecond: number
@@ -66,9 +79,17 @@ export const makeSummary = (run: {
   readonly stats: RunStats
   readonly seen: SeenSet
   readonly engineSize: number
-  readonly queueDepths: { readonly work: number; readonly dedup: number; readonly write: number }
+  readonly queues: Summary["queues"]
   readonly governor: GovernorReport
-  readonly files: { readonly products: string; readonly quarantine: string; readonly summary: string; readonly productsBytes: number }
+  readonly files: {
+    readonly products: string
+    readonly parts: ReadonlyArray<string>
+    readonly quarantine: string
+    readonly summary: string
+    readonly productsBytes: number
+  }
+  readonly checkpoints: number
+  readonly resumed: boolean
   readonly elapsedSeconds: number
 }): Summary => {
   const { settings, stats, seen } = run
@@ -122,9 +143,11 @@ export const makeSummary = (run: {
       decisions: run.governor.decisions,
       settings: run.governor.settings
     },
-    queues: { capacity: settings.queueCapacity, maxDepth: run.queueDepths },
+    queues: run.queues,
     workers: run.engineSize,
-    files: { products: run.files.products, quarantine: run.files.quarantine, summary: run.files.summary },
+    files: { products: run.files.products, parts: run.files.parts, quarantine: run.files.quarantine, summary: run.files.summary },
+    checkpoints: run.checkpoints,
+    resumed: run.resumed,
     elapsedSeconds: run.elapsedSeconds,
     molPerSecond: expanded / elapsed,
     productsPerSecond: total / elapsed,
@@ -150,5 +173,5 @@ export const formatSummary = (s: Summary): string =>
     ...(s.governor.finalLimits.inFlight === 1 && s.governor.warnings > 0
       ? [`  memory stayed high: the run finished at ${s.governor.finalLimits.inFlight} batch in flight and row groups of ${s.governor.finalLimits.flushInterval} rows`]
       : []),
-    `  output: ${s.files.products}, ${s.files.quarantine}, ${s.files.summary}`
+    `  output: ${s.files.products} (${s.files.parts.length} parts, ${s.checkpoints} checkpoints${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}`
   ].join("\n")

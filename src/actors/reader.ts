@@ -1,52 +1,86 @@
 /**
  * The reader actor: turns the molecule source (generation 0) or the previous generation's frontier file into work
- * batches for the pool. It owns the input position and nothing else; it ends the pool's inbox when its source ends.
- * Its only bound is the pool's inbox: when that is full the reader waits, so a slow pipeline stops the reading.
- * Rejected input lines go straight to the quarantine and are counted. Before each batch it passes the governor's
- * gate, which is closed while memory is critical.
+ * batches for the pool. It owns the source position (a cursor) and nothing else.
+ *
+ * A run is cut into segments, one per checkpoint: the reader sends batches until `shouldStop` says the segment is
+ * over (checkpoint due, or a stop was asked for) or the source ends, then ends the pool's inbox so the pipeline
+ * drains. Its only bound is the pool's inbox: when that is full the reader waits, so a slow pipeline stops the
+ * reading. Before each batch it passes the governor's gate, closed while memory is critical. Rejected input lines
+ * go straight to the quarantine and are counted.
  */
-import { Effect, Stream } from "effect"
-import type { FrontierBatch } from "../io/frontier.js"
+import { Effect, Option } from "effect"
+import type { Cursor } from "../io/cursor.js"
+import type { TextFileError } from "../io/errors.js"
+import type { FrontierEntry } from "../io/frontier.js"
 import type { InputItem, InputRecord } from "../io/moleculeSource.js"
 import type { Quarantine } from "../io/quarantine.js"
 import type { Mailbox } from "./mailbox.js"
 import type { WorkBatch } from "./messages.js"
 import type { RunStats } from "./stats.js"
 
-export const readInputs = <E, R>(
-  source: Stream.Stream<InputItem, E, R>,
-  options: {
-    readonly batchSize: number
-    readonly out: Mailbox<WorkBatch>
-    readonly quarantine: Quarantine
-    readonly stats: RunStats
-    /** Waits while the memory governor has paused the reader. */
-    readonly gate: Effect.Effect<void>
-  }
-) => {
-  const { out, quarantine, stats, gate } = options
-  return source.pipe(
-    Stream.mapEffect((item) => {
-      stats.inputsRead++
-      if (item._tag === "Record") return Effect.succeed<ReadonlyArray<InputRecord>>([item.record])
-      stats.inputsInvalid++
-      const { line, text, reason } = item.rejected
-      return Effect.as(quarantine.add(line, text, reason), [])
-    }),
-    Stream.flattenIterable,
-    Stream.grouped(options.batchSize),
-    Stream.runForEach((records) => Effect.andThen(gate, out.send({ _tag: "Inputs", records }))),
-    Effect.ensuring(out.end)
-  )
+export interface SegmentControl {
+  readonly batchSize: number
+  readonly out: Mailbox<WorkBatch>
+  /** Waits while the memory governor has paused the reader. */
+  readonly gate: Effect.Effect<void>
+  /** True when this segment should end before its next batch. */
+  readonly shouldStop: () => boolean
 }
 
-export const readFrontier = <E, R>(
-  frontier: Stream.Stream<FrontierBatch, E, R>,
-  options: { readonly generation: number; readonly out: Mailbox<WorkBatch>; readonly gate: Effect.Effect<void> }
+/** Sends batches until the segment ends; true when the source is exhausted. */
+const fillBatches = <Item, Kept, E>(
+  cursor: Cursor<Item, E>,
+  control: SegmentControl,
+  accept: (item: Item) => Effect.Effect<Kept | undefined, TextFileError>,
+  toWork: (kept: ReadonlyArray<Kept>) => WorkBatch
+): Effect.Effect<boolean, E | TextFileError> =>
+  Effect.gen(function*() {
+    let exhausted = false
+    while (!exhausted && !control.shouldStop()) {
+      const kept: Array<Kept> = []
+      while (kept.length < control.batchSize) {
+        const next = yield* cursor.next
+        if (Option.isNone(next)) {
+          exhausted = true
+          break
+        }
+        const accepted = yield* accept(next.value)
+        if (accepted !== undefined) kept.push(accepted)
+      }
+      if (kept.length > 0) {
+        yield* control.gate
+        yield* control.out.send(toWork(kept))
+      }
+    }
+    return exhausted
+  }).pipe(Effect.ensuring(control.out.end))
+
+export const readInputs = <E>(
+  cursor: Cursor<InputItem, E>,
+  control: SegmentControl,
+  options: { readonly quarantine: Quarantine; readonly stats: RunStats }
 ) =>
-  frontier.pipe(
-    Stream.runForEach((batch) =>
-      Effect.andThen(options.gate, options.out.send({ _tag: "Frontier", generation: options.generation, batch }))
-    ),
-    Effect.ensuring(options.out.end)
+  fillBatches(
+    cursor,
+    control,
+    (item): Effect.Effect<InputRecord | undefined, TextFileError> => {
+      options.stats.inputsRead++
+      if (item._tag === "Record") return Effect.succeed(item.record)
+      options.stats.inputsInvalid++
+      const { line, text, reason } = item.rejected
+      return Effect.as(options.quarantine.add(line, text, reason), undefined)
+    },
+    (records) => ({ _tag: "Inputs", records })
+  )
+
+export const readFrontier = <E>(cursor: Cursor<FrontierEntry, E>, control: SegmentControl, generation: number) =>
+  fillBatches(
+    cursor,
+    control,
+    (entry) => Effect.succeed(entry),
+    (entries) => ({
+      _tag: "Frontier",
+      generation,
+      batch: { keys: entries.map((entry) => entry.key), rootIds: entries.map((entry) => entry.rootId) }
+    })
   )

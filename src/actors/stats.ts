@@ -1,5 +1,6 @@
 import { defaults } from "../config.js"
 import { Timeline } from "../governor/Timeline.js"
+import type { SavedStats } from "../io/manifest.js"
 
 /** One row group written: its size, the flush interval in force, and the process's memory around the write. */
 export interface FlushRecord {
@@ -35,18 +36,36 @@ export interface RunStats {
   readonly startedAt: number
 }
 
-export const emptyStats = (): RunStats => ({
-  inputsRead: 0,
-  inputsInvalid: 0,
-  inputsValid: 0,
-  inputsDuplicate: 0,
-  candidates: 0,
-  invalidCandidates: 0,
-  productsByGeneration: [],
-  moleculeFailures: 0,
-  flushes: 0,
-  maxBufferRows: 0,
-  rowsWritten: 0,
+/** Fresh counters, or the counters a checkpoint saved (a resumed run goes on counting from them). */
+export const restoreStats = (saved: SavedStats | undefined): RunStats => ({
+  inputsRead: saved?.inputsRead ?? 0,
+  inputsValid: saved?.inputsValid ?? 0,
+  inputsInvalid: saved?.inputsInvalid ?? 0,
+  inputsDuplicate: saved?.inputsDuplicate ?? 0,
+  candidates: saved?.candidates ?? 0,
+  invalidCandidates: saved?.invalidCandidates ?? 0,
+  productsByGeneration: Array.from(saved?.productsByGeneration ?? [], (n) => n ?? 0),
+  moleculeFailures: saved?.moleculeFailures ?? 0,
+  flushes: saved?.flushes ?? 0,
+  maxBufferRows: saved?.maxBufferRows ?? 0,
+  rowsWritten: saved?.rowsWritten ?? 0,
   flushLog: new Timeline<FlushRecord>(defaults.timelinePoints),
   startedAt: Date.now()
+})
+
+export const emptyStats = (): RunStats => restoreStats(undefined)
+
+/** The counters as a checkpoint stores them. */
+export const savedStats = (stats: RunStats): SavedStats => ({
+  inputsRead: stats.inputsRead,
+  inputsValid: stats.inputsValid,
+  inputsInvalid: stats.inputsInvalid,
+  inputsDuplicate: stats.inputsDuplicate,
+  candidates: stats.candidates,
+  invalidCandidates: stats.invalidCandidates,
+  productsByGeneration: Array.from(stats.productsByGeneration, (n) => n ?? 0),
+  moleculeFailures: stats.moleculeFailures,
+  flushes: stats.flushes,
+  rowsWritten: stats.rowsWritten,
+  maxBufferRows: stats.maxBufferRows
 })

@@ -2,9 +2,10 @@
  * The writer actor: the single owner of the Parquet sink's row buffer and of the next generation's frontier file.
  *
  * Whatever size a message has, rows enter the buffer only up to the flush interval in force (read at every message,
- * since the memory governor may shrink it), and each full buffer is written as one row group. The buffer lives for
- * the whole run, so a row group may span two generations; the frontier file is per generation. Interrupted, rows
- * still in the buffer are lost with the unfinished file, which never reaches its final name.
+ * since the memory governor may shrink it), and each full buffer is written as one row group. One writer runs per
+ * segment (checkpoint) and writes that segment's part; what is left in the buffer at the segment's end is the
+ * part's last, smaller row group. Interrupted, rows still in the buffer are lost with the unfinished part, which
+ * never reaches its final name; the checkpoint before it still holds.
  */
 import { Effect, Ref } from "effect"
 import { frontierLine } from "../io/frontier.js"
@@ -20,6 +21,8 @@ export interface WriterState {
   readonly buffer: RowBuffer
   readonly flushInterval: Ref.Ref<number>
   readonly stats: RunStats
+  /** Row groups in this part; a part is closed early when its footer metadata would grow too large. */
+  partRowGroups: number
 }
 
 const writeGroups = (state: WriterState, groups: ReturnType<RowBuffer["append"]>, interval: number) =>
@@ -29,6 +32,7 @@ const writeGroups = (state: WriterState, groups: ReturnType<RowBuffer["append"]>
       return Effect.andThen(state.sink.writeRowGroup(group), () =>
         Effect.sync(() => {
           state.stats.flushes++
+          state.partRowGroups++
           state.stats.rowsWritten += group.smiles.length
           state.stats.flushLog.add({
             seconds: (Date.now() - state.stats.startedAt) / 1000,
@@ -65,7 +69,7 @@ export const runWriter = (options: {
   )
 }
 
-/** Writes what is left in the buffer at the end of the run as a last, smaller row group. */
+/** Writes what is left in the buffer at the end of a segment as its part's last, smaller row group. */
 export const flushRemainder = (state: WriterState) =>
   Effect.suspend(() => {
     const rest = state.buffer.takeRemainder()

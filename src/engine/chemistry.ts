@@ -14,7 +14,10 @@ import type { Mol, MolList, Reaction } from "@rdkit/rdkit"
 import type { RDKit } from "./rdkit.js"
 import type { RuleSet } from "./rules.js"
 
-export type Canonical = { readonly ok: true; readonly key: string } | { readonly ok: false; readonly reason: string }
+export type Canonical =
+  | { readonly ok: true; readonly key: string; readonly threw?: undefined }
+  /** `threw` is set when RDKit threw rather than rejected: its instance can no longer be trusted. */
+  | { readonly ok: false; readonly reason: string; readonly threw?: unknown }
 
 export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
   rdkit.clearErrors()
@@ -26,7 +29,7 @@ export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
     }
     return { ok: true, key: mol.get_smiles() }
   } catch (error) {
-    return { ok: false, reason: `RDKit failed on this SMILES: ${String(error)}` }
+    return { ok: false, reason: `RDKit failed on this SMILES: ${String(error)}`, threw: error }
   } finally {
     mol?.delete()
   }
@@ -85,7 +88,7 @@ export interface MoleculeProducts {
 /**
  * Applies every rule to the molecule whose key is given. Products are distinct within the molecule (the run-wide
  * dedup sees fewer keys); candidates with the same raw SMILES are parsed once, since sanitizing is the costly step.
- * Fails only when RDKit throws on this molecule, so the caller can quarantine it.
+ * Throws only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit instance.
  */
 export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, key: string): MoleculeProducts => {
   const out: MoleculeProducts = { keys: [], rules: [], candidates: 0, invalidCandidates: 0 }

@@ -6,6 +6,11 @@
  * products, and the worker sends a chunk only while it holds a credit; the main thread returns a credit when it has
  * handed a chunk on. So a worker never runs ahead of the pipeline by more than `credits` chunks (backpressure across
  * the thread boundary), and no message carries a whole batch's products.
+ *
+ * Progress goes through shared memory, not messages: before each molecule the worker stores its index and the time,
+ * so the main thread can tell which molecule a crashed thread was on, and stop one that runs past the time limit.
+ * When RDKit throws, its WebAssembly state can no longer be trusted: the worker answers with what it finished, names
+ * the molecule (`Poisoned`), and exits; the pool replaces it.
  */
 import type { RuleSet } from "./rules.js"
 
@@ -17,6 +22,19 @@ export interface WorkerSettings {
   readonly maxProductSets: number
   readonly chunkSize: number
   readonly credits: number
+}
+
+/** Shared progress of one worker: `[busy (1) or waiting (0), index of the current molecule]`, plus its start time. */
+export interface ProgressBuffers {
+  readonly state: SharedArrayBuffer
+  readonly startedAt: SharedArrayBuffer
+}
+export const progressBusy = 0
+export const progressIndex = 1
+
+export interface WorkerData {
+  readonly settings: WorkerSettings
+  readonly progress: ProgressBuffers
 }
 
 export type ToWorker =
@@ -43,13 +61,22 @@ export interface ProductChunk {
   readonly rules: Uint16Array
   readonly candidates: number
   readonly invalidCandidates: number
-  /** Molecules RDKit threw on: quarantined by the caller, the rest of the batch goes on. */
+  /** Molecules RDKit failed on (threw, or ran past the time limit): quarantined by the caller. */
   readonly failures: ReadonlyArray<{ readonly index: number; readonly reason: string }>
   readonly last: boolean
 }
 
+/** RDKit threw on molecule `index` of the request; everything before it has been answered. The thread then exits. */
+export interface Poisoned {
+  readonly _tag: "Poisoned"
+  readonly requestId: number
+  readonly index: number
+  readonly reason: string
+}
+
 export type FromWorker =
   | { readonly _tag: "Ready" }
+  | Poisoned
   | { readonly _tag: "RuleRejected"; readonly line: number; readonly reason: string }
   | Canonicalized
   | ProductChunk

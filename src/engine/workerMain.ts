@@ -3,19 +3,23 @@
  * time (the pool never sends a second before the first is answered).
  *
  * The thread's loop is plain async code, not Effect: it is the platform edge, and everything in it is a synchronous
- * RDKit call between two awaits for credits. If the thread is terminated mid-request, nothing is kept: the main
- * thread owns all state.
+ * RDKit call between two awaits for credits. If RDKit throws, the instance is poisoned (a WebAssembly trap leaves its
+ * memory and stack in an unknown state): the thread answers what it finished, names the molecule and exits.
+ * If the thread is terminated mid-request, nothing is kept: the main thread owns all state.
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { makeKeyHasher } from "../dedup/keyHash.js"
-import { canonicalize, compileRules, expandMolecule } from "./chemistry.js"
-import type { FromWorker, ProductChunk, ToWorker, WorkerSettings } from "./protocol.js"
+import { canonicalize, compileRules, type CompiledRules, expandMolecule, type MoleculeProducts } from "./chemistry.js"
+import { type FromWorker, type ProductChunk, progressBusy, progressIndex, type ToWorker, type WorkerData } from "./protocol.js"
 import { loadRDKit } from "./rdkit.js"
 
 const port = parentPort
 if (port === null) throw new Error("workerMain.js must run in a worker thread")
 
-const settings = workerData as WorkerSettings
+const { settings, progress } = workerData as WorkerData
+const progressState = new Int32Array(progress.state)
+const progressStartedAt = new Float64Array(progress.startedAt)
+
 const send = (message: FromWorker, transfer: ReadonlyArray<ArrayBuffer> = []) =>
   port.postMessage(message, transfer as Array<ArrayBuffer>)
 
@@ -23,27 +27,51 @@ const rdkit = await loadRDKit()
 const hasher = await makeKeyHasher()
 const compiled = compileRules(rdkit, settings.ruleSet, settings.maxProductSets)
 
+/** Marks the start of work on molecule `index`, for the main thread's time limit and crash report. */
+const starting = (index: number) => {
+  progressStartedAt[0] = Date.now()
+  Atomics.store(progressState, progressIndex, index)
+  Atomics.store(progressState, progressBusy, 1)
+}
+const waiting = () => Atomics.store(progressState, progressBusy, 0)
+
+/** Ends the thread after RDKit threw: nothing more can be trusted from this instance. */
+const poisoned = (requestId: number, index: number, error: unknown): never => {
+  send({ _tag: "Poisoned", requestId, index, reason: `RDKit failed on this molecule: ${String(error)}` })
+  process.exit(1)
+}
+
 /** Resolves when the main thread hands back a credit for the current request. */
 let creditWaiter: (() => void) | undefined
 let credits = 0
 
-const waitForCredit = (): Promise<void> =>
-  credits > 0 ? Promise.resolve() : new Promise((resolve) => (creditWaiter = resolve))
+const waitForCredit = (): Promise<void> => {
+  if (credits > 0) return Promise.resolve()
+  waiting()
+  return new Promise((resolve) => (creditWaiter = resolve))
+}
 
 const runCanonicalize = (requestId: number, smiles: ReadonlyArray<string>) => {
   const keys: Array<string | null> = []
   const reasons: Array<string | null> = []
   const hashes = new Uint32Array(smiles.length * 2)
-  smiles.forEach((text, i) => {
-    const result = canonicalize(rdkit, text)
+  const answer = () => send({ _tag: "Canonicalized", requestId, keys, reasons, hashes }, [hashes.buffer as ArrayBuffer])
+  for (let i = 0; i < smiles.length; i++) {
+    starting(i)
+    const result = canonicalize(rdkit, smiles[i]!)
+    if (result.threw !== undefined) {
+      answer()
+      poisoned(requestId, i, result.threw)
+    }
     keys.push(result.ok ? result.key : null)
     reasons.push(result.ok ? null : result.reason)
     if (result.ok) hasher.hashInto(result.key, hashes, i * 2)
-  })
-  send({ _tag: "Canonicalized", requestId, keys, reasons, hashes }, [hashes.buffer as ArrayBuffer])
+  }
+  waiting()
+  answer()
 }
 
-const runExpand = async (requestId: number, parents: ReadonlyArray<string>, rules: Parameters<typeof expandMolecule>[1]) => {
+const runExpand = async (requestId: number, parents: ReadonlyArray<string>, rules: CompiledRules) => {
   const { chunkSize } = settings
   credits = settings.credits
   let keys: Array<string> = []
@@ -51,7 +79,6 @@ const runExpand = async (requestId: number, parents: ReadonlyArray<string>, rule
   let ruleOf: Array<number> = []
   let candidates = 0
   let invalidCandidates = 0
-  let failures: Array<{ index: number; reason: string }> = []
 
   const flush = async (last: boolean) => {
     await waitForCredit()
@@ -67,7 +94,7 @@ const runExpand = async (requestId: number, parents: ReadonlyArray<string>, rule
       rules: Uint16Array.from(ruleOf),
       candidates,
       invalidCandidates,
-      failures,
+      failures: [],
       last
     }
     send(chunk, [chunk.hashes.buffer as ArrayBuffer, chunk.parents.buffer as ArrayBuffer, chunk.rules.buffer as ArrayBuffer])
@@ -76,16 +103,18 @@ const runExpand = async (requestId: number, parents: ReadonlyArray<string>, rule
     ruleOf = []
     candidates = 0
     invalidCandidates = 0
-    failures = []
   }
 
   for (let index = 0; index < parents.length; index++) {
-    let products
+    starting(index)
+    let products: MoleculeProducts
     try {
       products = expandMolecule(rdkit, rules, parents[index]!)
     } catch (error) {
-      failures.push({ index, reason: `RDKit failed while applying the rules: ${String(error)}` })
-      continue
+      // Products of earlier molecules still count: hand them over (the main thread keeps taking chunks until it
+      // sees the Poisoned message), then end the thread.
+      if (keys.length > 0 || candidates > 0) await flush(false)
+      return poisoned(requestId, index, error)
     }
     candidates += products.candidates
     invalidCandidates += products.invalidCandidates
@@ -96,6 +125,7 @@ const runExpand = async (requestId: number, parents: ReadonlyArray<string>, rule
       if (keys.length === chunkSize) await flush(false)
     }
   }
+  waiting()
   await flush(true)
 }
 
@@ -109,13 +139,17 @@ if (!compiled.ok) {
         credits++
         const waiter = creditWaiter
         creditWaiter = undefined
-        waiter?.()
+        if (waiter !== undefined) {
+          Atomics.store(progressState, progressBusy, 1)
+          progressStartedAt[0] = Date.now()
+          waiter()
+        }
         return
       }
       case "Canonicalize":
         return runCanonicalize(message.requestId, message.smiles)
       case "Expand":
-        // A rejected promise here would be an RDKit bug outside expandMolecule's guard: let the thread die loudly.
+        // A rejection here would be a bug outside RDKit's guard: let the thread die loudly, the pool replaces it.
         void runExpand(message.requestId, message.keys, rules)
     }
   })

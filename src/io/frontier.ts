@@ -18,7 +18,13 @@ export const frontierLine = (key: string, rootId: string): string => `${key}\t${
 
 export const frontierPath = (folder: string, generation: number): string => `${folder}/frontier-${generation}.tsv`
 
-export const readFrontier = (path: string, batchSize: number): Stream.Stream<FrontierBatch, TextFileError> =>
+export interface FrontierEntry {
+  readonly key: string
+  readonly rootId: string
+}
+
+/** The entries of a frontier file, read lazily; a resumed run cuts the file back to its checkpoint first. */
+export const readFrontier = (path: string): Stream.Stream<FrontierEntry, TextFileError> =>
   Stream.suspend(() =>
     Stream.fromAsyncIterable(
       readline.createInterface({ input: fs.createReadStream(path), crlfDelay: Infinity }),
@@ -26,15 +32,8 @@ export const readFrontier = (path: string, batchSize: number): Stream.Stream<Fro
     )
   ).pipe(
     Stream.filter((line) => line.length > 0),
-    Stream.grouped(batchSize),
-    Stream.map((lines) => {
-      const keys: Array<string> = []
-      const rootIds: Array<string> = []
-      for (const line of lines) {
-        const tab = line.indexOf("\t")
-        keys.push(line.slice(0, tab))
-        rootIds.push(line.slice(tab + 1))
-      }
-      return { keys, rootIds }
+    Stream.map((line) => {
+      const tab = line.indexOf("\t")
+      return { key: line.slice(0, tab), rootId: line.slice(tab + 1) }
     })
   )

@@ -2,7 +2,8 @@
  * A line-oriented text file written through a bounded buffer: the quarantine file and the frontier files between
  * generations. Lines are buffered up to `textBufferBytes`, then written with one `write` call.
  *
- * Interrupted, the file holds every line up to the last full buffer; `close` writes the rest.
+ * Interrupted, the file holds every line up to the last full buffer; `close` writes the rest. A checkpoint records
+ * `bytes()` after `flush`; a resumed run reopens the file cut back to that length, dropping lines written after it.
  */
 import * as fs from "node:fs"
 import { Effect } from "effect"
@@ -16,36 +17,43 @@ export interface TextSink {
   readonly writeLine: (line: string) => Effect.Effect<void, TextFileError>
   /** Writes what is buffered and fsyncs, so that what is on disk survives a crash. */
   readonly flush: Effect.Effect<void, TextFileError>
-  readonly lines: () => number
+  /** Bytes in the file, counting only what has been written out (all of it, right after `flush`). */
+  readonly bytes: () => number
 }
 
 const attempt = <A>(path: string, action: string, f: () => A) =>
   Effect.try({ try: f, catch: (cause) => new TextFileError({ path, reason: `${action}: ${String(cause)}` }) })
 
-/** Opens (truncating) a text file for the life of the scope. */
-export const openTextSink = (path: string) =>
+/**
+ * Opens a text file for the life of the scope: empty, or, to resume, cut back to `keepBytes` (what a checkpoint
+ * recorded) and appended to.
+ */
+export const openTextSink = (path: string, keepBytes = 0) =>
   Effect.gen(function*() {
     const fd = yield* Effect.acquireRelease(
-      attempt(path, "cannot create the file", () => fs.openSync(path, "w")),
+      attempt(path, "cannot open the file", () => {
+        const fd = fs.openSync(path, keepBytes > 0 ? "r+" : "w")
+        fs.ftruncateSync(fd, keepBytes)
+        return fd
+      }),
       (fd) => Effect.sync(() => fs.closeSync(fd))
     )
     let pending: Array<string> = []
     let pendingBytes = 0
-    let lines = 0
+    let written = keepBytes
     const writePending = attempt(path, "cannot write", () => {
       if (pending.length === 0) return
-      fs.writeSync(fd, pending.join(""))
+      written += fs.writeSync(fd, pending.join(""), written)
       pending = []
       pendingBytes = 0
     })
     const sink: TextSink = {
       path,
-      lines: () => lines,
+      bytes: () => written,
       writeLine: (line) =>
         Effect.suspend(() => {
           pending.push(line, "\n")
           pendingBytes += line.length + 1
-          lines++
           return pendingBytes >= textBufferBytes ? writePending : Effect.void
         }),
       flush: Effect.andThen(writePending, attempt(path, "cannot sync", () => fs.fsyncSync(fd)))

@@ -35,7 +35,8 @@ describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s",
         sink: yield* openProductSink(kind, file),
         buffer: new RowBuffer(),
         flushInterval: yield* Ref.make(flushInterval),
-        stats
+        stats,
+        partRowGroups: 0
       }
       const inbox = yield* Mailbox.make<ToWriter>(1)
       yield* inbox.send({ _tag: "Products", rows: rows(bigMessage) })
@@ -61,7 +62,8 @@ describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s",
         sink: yield* openProductSink(kind, file),
         buffer: new RowBuffer(),
         flushInterval: yield* Ref.make(1_000),
-        stats: emptyStats()
+        stats: emptyStats(),
+        partRowGroups: 0
       }
       // Two writer runs over one buffer, as two generations: the interval changes between them.
       const first = yield* Mailbox.make<ToWriter>(1)

@@ -4,10 +4,10 @@ import * as path from "node:path"
 import { assert, describe, it } from "vitest"
 import { expand } from "../../src/index.js"
 import { fixture, runCli, tempFolder } from "../support/cli.js"
-import { readProducts } from "../support/products.js"
+import { readRunProducts } from "../support/products.js"
 
 const productSet = async (output: string) =>
-  new Set((await readProducts(path.join(output, "products.parquet"))).map((row) => `${row.smiles}\t${row.generation}`))
+  new Set((await readRunProducts(output)).map((row) => `${row.smiles}\t${row.generation}`))
 
 describe("library API", () => {
   it("expand() over SMILES in memory equals the CLI over the same molecules in a file", async () => {

@@ -7,7 +7,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, beforeAll, describe, it } from "vitest"
 import { fixture, runCli, tempFolder } from "../support/cli.js"
-import { readProducts, rowGroupSizes } from "../support/products.js"
+import { readRunProducts, runRowGroupSizes } from "../support/products.js"
 
 const pollMs = 20
 const target = 60
@@ -38,14 +38,14 @@ const run = (name: string, readings: ReadonlyArray<number>, extra: ReadonlyArray
 type Run = ReturnType<typeof run>
 
 const productSet = async (output: string) =>
-  new Set((await readProducts(path.join(output, "products.parquet"))).map((row) => `${row.smiles}\t${row.generation}`))
+  new Set((await readRunProducts(output)).map((row) => `${row.smiles}\t${row.generation}`))
 
 /** The promises every scenario keeps, whatever the readings. */
 const assertInvariants = async (scenario: Run, baseline: Set<string>) => {
   const ours = await productSet(scenario.output)
   assert.strictEqual(ours.size, baseline.size)
   assert.deepStrictEqual([...ours].filter((entry) => !baseline.has(entry)), [])
-  const groups = rowGroupSizes(path.join(scenario.output, "products.parquet"))
+  const groups = runRowGroupSizes(scenario.output)
   const flushes: Array<{ rows: number; flushInterval: number }> = scenario.summary.memory.flushes
   assert.strictEqual(flushes.length, groups.length)
   groups.forEach((rows, i) => {
@@ -53,7 +53,10 @@ const assertInvariants = async (scenario: Run, baseline: Set<string>) => {
     assert.isAtMost(rows, flushes[i]!.flushInterval)
   })
   const { capacity, maxDepth } = scenario.summary.queues
-  for (const depth of Object.values(maxDepth) as Array<number>) assert.isAtMost(depth, capacity)
+  for (const queue of ["work", "dedup", "write"]) {
+    assert.isAtLeast(capacity[queue], 1)
+    assert.isAtMost(maxDepth[queue], capacity[queue])
+  }
   assert.isAtMost(scenario.summary.writer.maxBufferRows, 400)
 }
 

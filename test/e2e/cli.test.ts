@@ -3,7 +3,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, describe, it } from "vitest"
 import { fixture, runCli, tempFolder } from "../support/cli.js"
-import { readProducts } from "../support/products.js"
+import { readRunProducts } from "../support/products.js"
 
 describe("molexpand CLI", () => {
   it("with no input runs the bundled sample with the built-in rules", async () => {
@@ -14,7 +14,7 @@ describe("molexpand CLI", () => {
     const summary = JSON.parse(fs.readFileSync(path.join(output, "summary.json"), "utf8"))
     assert.strictEqual(summary.inputs.valid, 515)
     assert.strictEqual(summary.products.byGeneration["1"], 3_696)
-    assert.strictEqual((await readProducts(path.join(output, "products.parquet"))).length, 3_696)
+    assert.strictEqual((await readRunProducts(output)).length, 3_696)
     assert.match(result.stdout, /3,696/)
   })
 
@@ -80,6 +80,26 @@ describe("molexpand CLI", () => {
     assert.include(result.stderr, `${rules}:3:`)
     assert.match(result.stderr, /broken/)
     assert.isFalse(fs.existsSync(path.join(folder, "out")))
+  })
+
+  it.each([
+    ["an input that is a folder", (folder: string) => ["--input", folder], /Cannot read molecules from/],
+    ["a missing rules file", (folder: string) => ["--rules", path.join(folder, "none.tsv")], /none\.tsv/],
+    ["an output folder that holds other files", (folder: string) => {
+      fs.mkdirSync(path.join(folder, "taken"))
+      fs.writeFileSync(path.join(folder, "taken", "notes.txt"), "mine")
+      return ["--output", path.join(folder, "taken")]
+    }, /exists and is not empty; choose another --output or pass --overwrite/],
+    ["an output folder that cannot be created", (folder: string) => {
+      fs.writeFileSync(path.join(folder, "file"), "")
+      return ["--output", path.join(folder, "file", "out")]
+    }, /cannot write there/]
+  ])("%s exits 2 before any work", (_name, argsFor, message) => {
+    const folder = tempFolder("exit2")
+    const result = runCli([...argsFor(folder), "--workers", "1"], { cwd: folder })
+    assert.strictEqual(result.status, 2, result.stderr)
+    assert.match(result.stderr, message)
+    assert.isFalse(fs.existsSync(path.join(folder, "molexpand-out")))
   })
 
   it("a rule with two reactant templates stops the run, naming the line", () => {

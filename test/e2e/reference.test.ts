@@ -8,7 +8,7 @@ import * as path from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { assert, beforeAll, describe, it } from "vitest"
 import { fixture, runCli, tempFolder } from "../support/cli.js"
-import { readProducts, readReference, rowGroupSizes, type ProductRow } from "../support/products.js"
+import { readProducts, readReference, readRunProducts, rowGroupSizes, runRowGroupSizes, type ProductRow } from "../support/products.js"
 import { recanonicalize } from "../support/rdkit.js"
 
 /**
@@ -39,7 +39,7 @@ describe("NCI phenols × polyphenol-phase2, 2 generations", () => {
     ])
     status = result.status
     stderr = result.stderr
-    if (status === 0) rows = await readProducts(path.join(output, "products.parquet"))
+    if (status === 0) rows = await readRunProducts(output)
   })
 
   it("exits 0", () => assert.strictEqual(status, 0, stderr))
@@ -77,12 +77,12 @@ describe("NCI phenols × polyphenol-phase2, 2 generations", () => {
     assert.strictEqual(summary.dedup.mode, "exact")
     assert.strictEqual(summary.dedup.estimatedFalsePositives, 0)
     assert.isAtMost(summary.writer.maxBufferRows, summary.writer.flushInterval)
-    assert.strictEqual(summary.writer.flushes, rowGroupSizes(path.join(output, "products.parquet")).length)
+    assert.strictEqual(summary.writer.flushes, runRowGroupSizes(output).length)
     assert.isAbove(summary.candidates, summary.products.total)
   })
 
   it("is read by DuckDB with the same rows, distinct keys and logical types", async () => {
-    const file = path.join(output, "products.parquet")
+    const file = path.join(output, "products", "*.parquet")
     const connection = await (await DuckDBInstance.create()).connect()
     const counts = await connection.runAndReadAll(`select count(*)::INTEGER, count(distinct smiles)::INTEGER from read_parquet('${file}')`)
     assert.deepStrictEqual(counts.getRows()[0], [rows.length, rows.length])
@@ -98,22 +98,25 @@ describe("NCI phenols × polyphenol-phase2, 2 generations", () => {
   })
 })
 
-describe("the whole run with parquetjs-lite", () => {
-  it("gives the reference's generation-1 set, in row groups of at most the flush interval", async () => {
+describe("the whole run with parquetjs-lite and --single-file", () => {
+  it("gives the reference's generation-1 set, in row groups of at most the flush interval, parts and merged file alike", async () => {
     const output = path.join(tempFolder("parquetjs"), "out")
     const result = runCli([
       "--input", fixture("nci_phenols.smi"),
       "--rules", fixture("rules", "polyphenol-phase2.tsv"),
       "--parquet-writer", "parquetjs-lite",
       "--flush-interval", "500",
+      "--single-file",
       "--output", output
     ])
     assert.strictEqual(result.status, 0, result.stderr)
     const file = path.join(output, "products.parquet")
-    const ours = await asEntries(await readProducts(file))
+    const ours = await asEntries(await readRunProducts(output))
+    assert.deepStrictEqual([...await asEntries(await readProducts(file))].sort(), [...ours].sort())
     const reference = await asEntries(readReference(fixture("reference", "nci_phenols.gen2.tsv")).filter((r) => r.generation === 1))
     assert.deepStrictEqual([...ours].filter((e) => !reference.has(e)), [])
     assert.deepStrictEqual([...reference].filter((e) => !ours.has(e)), [])
+    assert.isAtMost(Math.max(...runRowGroupSizes(output)), 500)
     assert.isAtMost(Math.max(...rowGroupSizes(file)), 500)
   })
 })

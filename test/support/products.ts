@@ -1,5 +1,6 @@
 /** Reads a run's products back with hyparquet (a reader independent of both writers). */
 import * as fs from "node:fs"
+import * as path from "node:path"
 import { parquetMetadata, parquetReadObjects } from "hyparquet"
 
 export interface ProductRow {
@@ -20,6 +21,22 @@ export const readProducts = async (file: string): Promise<Array<ProductRow>> =>
 
 export const rowGroupSizes = (file: string): Array<number> =>
   parquetMetadata(arrayBufferOf(file)).row_groups.map((group) => Number(group.num_rows))
+
+/** A run's part files, in order. */
+export const partFiles = (output: string): Array<string> => {
+  const folder = path.join(output, "products")
+  return fs.readdirSync(folder).filter((name) => name.endsWith(".parquet")).sort().map((name) => path.join(folder, name))
+}
+
+/** Every product of a run, read from its parts. */
+export const readRunProducts = async (output: string): Promise<Array<ProductRow>> => {
+  const rows: Array<ProductRow> = []
+  for (const file of partFiles(output)) rows.push(...(await readProducts(file)))
+  return rows
+}
+
+/** The sizes of a run's row groups, part after part. */
+export const runRowGroupSizes = (output: string): Array<number> => partFiles(output).flatMap(rowGroupSizes)
 
 /** The reference format: `smiles<TAB>generation` lines. */
 export const readReference = (file: string): Array<{ smiles: string; generation: number }> =>

@@ -1,0 +1,482 @@
+#!/usr/bin/env node
+/**
+ * molexpand against the pipeline a user would write instead (bench/peer/peer_expand.py: native RDKit and a
+ * multiprocessing pool), on the public molecule sets in ../shared, at 1 and 2 workers; and, with --scale, molexpand's
+ * memory at 10K, 100K and 1M input molecules. bench/README.md explains the figures.
+ *
+ *   npm run bench                         # build, then the full protocol (3 repetitions of every case)
+ *   node bench/run.mjs --quick            # smoke run: 1 repetition of two small cases
+ *   node bench/run.mjs --cases nci-phase2-g2,polyphenols-phase2-g1 --reps 3
+ *   node bench/run.mjs --scale [--scale-sizes 10000,100000,1000000] [--scale-input FILE]
+ *
+ * Environment: MOLEXPAND_SHARED (default: ../shared beside the repository), MOLEXPAND_MAIN (the molexpand entry to
+ * run, default dist/main.js of this repository).
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { describeMachine, ensureNativeRdkit, PYTHON, uptimeText } from "./lib/machine.mjs"
+import { runMeasured } from "./lib/measure.mjs"
+import { compareProductSets, digestProducts, readParquetProducts, readTsvProducts } from "./lib/products.mjs"
+import { writeBenchReport } from "./lib/report.mjs"
+import { median, today } from "./lib/stats.mjs"
+import { runScale } from "./lib/scale.mjs"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const sharedDir = process.env.MOLEXPAND_SHARED ?? path.resolve(repoRoot, "../shared")
+const molexpandMain = process.env.MOLEXPAND_MAIN ?? path.join(repoRoot, "dist/main.js")
+const peerScript = path.join(repoRoot, "bench/peer/peer_expand.py")
+const resultsDir = path.join(repoRoot, "bench/results")
+
+const shared = (p) => path.join(sharedDir, p)
+const repo = (p) => path.join(repoRoot, p)
+
+const DEFAULT_REPS = 3
+const DEFAULT_WORKERS = [1, 2]
+/** How many differing products a failed comparison prints per side (all are counted, and saved in the JSON up to 1000). */
+const PRINT_DIFFERENCES = 25
+const SAVE_DIFFERENCES = 1000
+/** Counts the stdin SMILES lines that native RDKit cannot parse. */
+const NATIVE_PARSES = "import sys\nfrom rdkit import Chem, RDLogger\nRDLogger.DisableLog('rdApp.*')\nprint(sum(Chem.MolFromSmiles(l.strip()) is None for l in sys.stdin if l.strip()))"
+
+/** The benchmark cases. `quick` cases are the smoke run's; the others are the full protocol's. */
+const CASES = [
+  {
+    name: "nci-phase2-g2",
+    title: "NCI phenols (515), polyphenol-phase2, 2 generations",
+    input: shared("data/nci_phenols.smi"),
+    rules: repo("rules/polyphenol-phase2.tsv"),
+    generations: 2,
+    flags: []
+  },
+  {
+    name: "polyphenols-phase2-g1",
+    title: "public polyphenols (3,117; up to 322 heavy atoms), polyphenol-phase2, 1 generation",
+    input: shared("data/polyphenols_public.smi"),
+    rules: repo("rules/polyphenol-phase2.tsv"),
+    generations: 1,
+    flags: []
+  },
+  {
+    name: "cmnpd1500-gloryx-g1",
+    title: "CMNPD phenols (1,500), GLORYx (260 rules) with explicit H, 1 generation",
+    input: shared("data/cmnpd_phenols_1500.smi"),
+    rules: shared("rules/public/gloryx.tsv"),
+    generations: 1,
+    flags: ["--explicit-h"]
+  },
+  {
+    name: "nci-phase2-g1",
+    title: "NCI phenols (515), polyphenol-phase2, 1 generation (smoke)",
+    input: shared("data/nci_phenols.smi"),
+    rules: repo("rules/polyphenol-phase2.tsv"),
+    generations: 1,
+    flags: [],
+    quick: true
+  },
+  {
+    name: "nci-gloryx-g1",
+    title: "NCI phenols (515), GLORYx with explicit H, 1 generation (smoke)",
+    input: shared("data/nci_phenols.smi"),
+    rules: shared("rules/public/gloryx.tsv"),
+    generations: 1,
+    flags: ["--explicit-h"],
+    quick: true
+  }
+]
+
+const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)
+
+const parseList = (text, what) =>
+  text.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+    const n = Number(s)
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`--${what}: expected positive integers, got ${s}`)
+    return n
+  })
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    cases: { type: "string" },
+    reps: { type: "string" },
+    workers: { type: "string" },
+    keep: { type: "boolean", default: false },
+    scale: { type: "boolean", default: false },
+    "scale-sizes": { type: "string" },
+    "scale-input": { type: "string" },
+    "scale-modes": { type: "string" },
+    help: { type: "boolean", short: "h", default: false }
+  }
+})
+
+if (options.help) {
+  const doc = fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]
+  console.log(doc.replace(/^#!.*\n/, "").replace(/^\s*\/?\*+ ?/gm, ""))
+  console.log(`cases: ${CASES.map((c) => c.name + (c.quick ? " (quick)" : "")).join(", ")}`)
+  process.exit(0)
+}
+
+if (!fs.existsSync(molexpandMain)) {
+  console.error(`molexpand is not built: ${molexpandMain} is missing (run npm run build, or set MOLEXPAND_MAIN)`)
+  process.exit(2)
+}
+
+// ---- one case ----------------------------------------------------------------------------------------------------
+
+const molexpandArgs = (c, workers, out) => [
+  molexpandMain,
+  "--input", c.input,
+  "--rules", c.rules,
+  "--generations", String(c.generations),
+  "--workers", String(workers),
+  "--output", out,
+  "--dedup", "exact",
+  "--quiet",
+  ...c.flags
+]
+
+const peerArgs = (c, workers, out) => [
+  peerScript, c.input, c.rules, String(c.generations), out, "--workers", String(workers), ...c.flags
+]
+
+const parsePeerJson = (stdout) => {
+  const line = stdout.trim().split("\n").filter((l) => l.startsWith("{")).at(-1)
+  if (line === undefined) throw new Error("the peer printed no JSON line")
+  return JSON.parse(line)
+}
+
+/** Runs one program once; returns the run's record and its product list. */
+const runOnce = async (c, program, workers, rep, workDir) => {
+  const label = `${program}-w${workers}-r${rep}`
+  const out = path.join(workDir, label)
+  fs.rmSync(out, { recursive: true, force: true })
+  fs.mkdirSync(out, { recursive: true })
+  const isMolexpand = program === "molexpand"
+  const peerOut = path.join(out, "products.tsv")
+  const measured = await runMeasured(
+    isMolexpand ? process.execPath : PYTHON,
+    isMolexpand ? molexpandArgs(c, workers, out) : peerArgs(c, workers, peerOut),
+    { cwd: repoRoot, logDir: path.join(workDir, "logs"), label }
+  )
+  const record = {
+    program,
+    workers,
+    rep,
+    exitCode: measured.exitCode,
+    wallSeconds: measured.wallSeconds,
+    cpuSeconds: measured.cpuSeconds,
+    userSeconds: measured.userSeconds,
+    sysSeconds: measured.sysSeconds,
+    peakRssBytes: measured.peakRssBytes,
+    peakPssBytes: measured.peakPssBytes,
+    maxRssSingleBytes: measured.maxRssSingleBytes,
+    processes: measured.processes,
+    loadBefore: measured.loadBefore,
+    loadAfter: measured.loadAfter
+  }
+  if (measured.exitCode !== 0) {
+    const stderr = fs.readFileSync(measured.stderrFile, "utf8").split("\n").slice(-15).join("\n")
+    return { record: { ...record, error: stderr }, products: null }
+  }
+  let products
+  if (isMolexpand) {
+    const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"))
+    const total = summary.products.total
+    record.inputsValid = summary.inputs.valid
+    record.products = total
+    record.productsByGeneration = summary.products.byGeneration
+    record.expanded = summary.inputs.valid + total - (summary.products.byGeneration[String(c.generations)] ?? 0)
+    record.candidates = summary.candidates
+    record.moleculeFailures = summary.moleculeFailures
+    record.programElapsedSeconds = summary.elapsedSeconds
+    record.programPeakRssBytes = summary.peakRssBytes
+    products = await readParquetProducts(path.join(out, "products.parquet"))
+  } else {
+    const peer = parsePeerJson(measured.stdout)
+    record.inputsValid = peer.inputs.valid
+    record.products = peer.products.total
+    record.productsByGeneration = peer.products.byGeneration
+    record.expanded = peer.expanded
+    record.candidates = peer.candidates
+    record.moleculeFailures = peer.moleculeFailures
+    record.programElapsedSeconds = peer.elapsedSeconds
+    record.programPeakRssBytes = peer.peakRssParentBytes
+    record.chunksize = peer.chunksize
+    products = await readTsvProducts(peerOut)
+  }
+  record.molPerSecond = record.expanded / measured.wallSeconds
+  record.productsPerSecond = record.products / measured.wallSeconds
+  if (!options.keep) fs.rmSync(out, { recursive: true, force: true })
+  return { record, products }
+}
+
+const aggregate = (runs) => {
+  const groups = {}
+  for (const run of runs) {
+    if (run.exitCode !== 0) continue
+    const key = `${run.program}/${run.workers}`
+    ;(groups[key] ??= []).push(run)
+  }
+  const out = {}
+  for (const [key, list] of Object.entries(groups)) {
+    const m = (field) => median(list.map((r) => r[field]))
+    out[key] = {
+      program: list[0].program,
+      workers: list[0].workers,
+      runs: list.length,
+      wallSeconds: m("wallSeconds"),
+      cpuSeconds: m("cpuSeconds"),
+      peakRssBytes: m("peakRssBytes"),
+      peakPssBytes: m("peakPssBytes"),
+      molPerSecond: m("molPerSecond"),
+      productsPerSecond: m("productsPerSecond"),
+      expanded: list[0].expanded,
+      products: list[0].products
+    }
+  }
+  return out
+}
+
+const ratios = (medians, workerCounts) => {
+  const byWorkers = {}
+  for (const w of workerCounts) {
+    const a = medians[`molexpand/${w}`]
+    const b = medians[`peer/${w}`]
+    if (!a || !b) continue
+    byWorkers[w] = {
+      molPerSecond: a.molPerSecond / b.molPerSecond,
+      productsPerSecond: a.productsPerSecond / b.productsPerSecond,
+      cpuSeconds: a.cpuSeconds / b.cpuSeconds,
+      peakRss: a.peakRssBytes / b.peakRssBytes,
+      peakPss: a.peakPssBytes / b.peakPssBytes
+    }
+  }
+  const scaling = {}
+  const [lo, hi] = [Math.min(...workerCounts), Math.max(...workerCounts)]
+  if (lo !== hi) {
+    for (const program of ["molexpand", "peer"]) {
+      const a = medians[`${program}/${lo}`]
+      const b = medians[`${program}/${hi}`]
+      if (a && b) scaling[program] = { from: lo, to: hi, molPerSecond: b.molPerSecond / a.molPerSecond }
+    }
+  }
+  return { molexpandOverPeer: byWorkers, scaling }
+}
+
+const runCase = async (c, reps, workerCounts) => {
+  const missing = [c.input, c.rules].filter((f) => !fs.existsSync(f))
+  if (missing.length > 0) {
+    log(`SKIP ${c.name}: missing ${missing.join(", ")} (set MOLEXPAND_SHARED to the shared data folder)`)
+    return { name: c.name, title: c.title, status: "skipped", reason: `missing ${missing.join(", ")}` }
+  }
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `molexpand-bench-${c.name}-`))
+  const result = {
+    name: c.name,
+    title: c.title,
+    input: path.relative(sharedDir, c.input).startsWith("..") ? path.relative(repoRoot, c.input) : `shared/${path.relative(sharedDir, c.input)}`,
+    rules: path.relative(sharedDir, c.rules).startsWith("..") ? path.relative(repoRoot, c.rules) : `shared/${path.relative(sharedDir, c.rules)}`,
+    generations: c.generations,
+    flags: c.flags,
+    reps,
+    workers: workerCounts,
+    uptimeBefore: uptimeText(),
+    startedAt: new Date().toISOString(),
+    runs: [],
+    problems: []
+  }
+  log(`CASE ${c.name}: ${c.title}; ${reps} repetitions × workers ${workerCounts.join(",")} × (molexpand, peer); logs in ${workDir}/logs`)
+  const firstDigest = {}
+  const firstProducts = {}
+  let failedRun = false
+  for (let rep = 1; rep <= reps && !failedRun; rep++) {
+    for (const workers of workerCounts) {
+      for (const program of ["molexpand", "peer"]) {
+        const { record, products } = await runOnce(c, program, workers, rep, workDir)
+        if (record.exitCode !== 0) {
+          log(`  ${program} w${workers} r${rep}: FAILED (exit ${record.exitCode})\n${record.error}`)
+          result.problems.push(`${program} at ${workers} workers, repetition ${rep}, exited with ${record.exitCode}`)
+          result.runs.push(record)
+          failedRun = true
+          continue
+        }
+        const digest = digestProducts(products)
+        record.productsSha256 = digest.sha256
+        if (digest.distinct !== digest.count) {
+          result.problems.push(`${program} at ${workers} workers, repetition ${rep}: ${digest.count - digest.distinct} duplicate product rows`)
+        }
+        if (firstDigest[program] === undefined) {
+          firstDigest[program] = digest
+          firstProducts[program] = products
+        } else if (firstDigest[program].sha256 !== digest.sha256) {
+          result.problems.push(`${program} at ${workers} workers, repetition ${rep}: product set differs from its first run (${digest.distinct} vs ${firstDigest[program].distinct})`)
+        }
+        result.runs.push(record)
+        log(
+          `  ${program.padEnd(9)} w${workers} r${rep}: ${record.wallSeconds.toFixed(1)} s wall, ${record.cpuSeconds.toFixed(1)} s CPU, ` +
+            `peak RSS ${(record.peakRssBytes / 2 ** 20).toFixed(0)} MiB (PSS ${(record.peakPssBytes / 2 ** 20).toFixed(0)}), ` +
+            `${record.molPerSecond.toFixed(1)} mol/s, ${record.productsPerSecond.toFixed(0)} products/s, ${record.products} products; ` +
+            `load ${record.loadBefore[0].toFixed(2)}`
+        )
+        if (firstProducts.molexpand && firstProducts.peer && result.comparison === undefined) {
+          result.comparison = await compareCase(firstProducts.molexpand, firstProducts.peer)
+          delete firstProducts.molexpand
+          delete firstProducts.peer
+          if (!result.comparison.equal) {
+            const k = result.comparison
+            result.problems.push(
+              `product sets differ after re-canonicalization: ${k.onlyMolexpandCount} only in molexpand, ${k.onlyPeerCount} only in the peer; ` +
+                `${k.onlyPeerUnparsableByWasm} of the peer's are keys RDKit WASM cannot parse` +
+                (k.onlyPeerUnparsableByWasm > 0 ? ` (native RDKit cannot parse ${k.onlyPeerUnparsableByNativeToo} of them again either)` : "") +
+                `, ${k.unexplained} other differences`
+            )
+          }
+        }
+      }
+    }
+  }
+  result.uptimeAfter = uptimeText()
+  result.finishedAt = new Date().toISOString()
+  result.medians = aggregate(result.runs)
+  Object.assign(result, ratios(result.medians, workerCounts))
+  result.status = result.problems.length === 0 ? "ok" : "failed"
+  if (!options.keep) fs.rmSync(workDir, { recursive: true, force: true })
+  for (const problem of result.problems) log(`  PROBLEM ${c.name}: ${problem}`)
+  return result
+}
+
+const compareCase = async (molexpandProducts, peerProducts) => {
+  const t = performance.now()
+  const cmp = await compareProductSets(molexpandProducts, peerProducts)
+  const seconds = (performance.now() - t) / 1000
+  const summary = {
+    equal: cmp.equal,
+    recanonicalizedWith: "RDKit WASM (molexpand's)",
+    molexpand: cmp.left,
+    peer: cmp.right,
+    onlyMolexpandCount: cmp.onlyLeft.length,
+    onlyPeerCount: cmp.onlyRight.length,
+    onlyMolexpand: cmp.onlyLeft.slice(0, SAVE_DIFFERENCES),
+    onlyPeer: cmp.onlyRight.slice(0, SAVE_DIFFERENCES),
+    seconds
+  }
+  // Keys one side's RDKit wrote but RDKit WASM cannot parse: a difference in what each RDKit version takes as a valid
+  // product, not in how it writes one. Whether native RDKit parses its own key again is recorded as well.
+  const unparsable = (items) => items.filter((item) => item.startsWith("UNPARSABLE:")).map((item) => item.slice("UNPARSABLE:".length, item.lastIndexOf("\t")))
+  const peerUnparsable = unparsable(cmp.onlyRight)
+  summary.onlyPeerUnparsableByWasm = peerUnparsable.length
+  summary.onlyMolexpandUnparsableByWasm = unparsable(cmp.onlyLeft).length
+  if (peerUnparsable.length > 0) {
+    const check = spawnSync(PYTHON, ["-c", NATIVE_PARSES], { input: peerUnparsable.join("\n") + "\n", encoding: "utf8" })
+    summary.onlyPeerUnparsableByNativeToo = check.status === 0 ? Number(check.stdout.trim()) : null
+  }
+  summary.unexplained = cmp.onlyLeft.length + cmp.onlyRight.length - peerUnparsable.length - summary.onlyMolexpandUnparsableByWasm
+  if (cmp.equal) {
+    log(`  products: the sets of (smiles, generation) are equal after re-canonicalization (${cmp.left.distinct} products; ` +
+      `${cmp.left.changedByRecanonicalization} molexpand / ${cmp.right.changedByRecanonicalization} peer keys rewritten; ${seconds.toFixed(1)} s)`)
+  } else {
+    log(`  products DIFFER after re-canonicalization: ${cmp.onlyLeft.length} only in molexpand, ${cmp.onlyRight.length} only in the peer ` +
+      `(${peerUnparsable.length} of the peer's are keys RDKit WASM cannot parse` +
+      (peerUnparsable.length > 0 ? `, ${summary.onlyPeerUnparsableByNativeToo} of them native RDKit cannot parse again either` : "") +
+      `; ${summary.unexplained} other differences)`)
+    for (const item of cmp.onlyLeft.slice(0, PRINT_DIFFERENCES)) console.log(`    only molexpand: ${item}`)
+    for (const item of cmp.onlyRight.slice(0, PRINT_DIFFERENCES)) console.log(`    only peer:      ${item}`)
+  }
+  return summary
+}
+
+/** Which molexpand was measured: the entry file and the commit it was built from (MOLEXPAND_COMMIT for a snapshot). */
+const molexpandBuild = () => {
+  const git = (...args) => spawnSync("git", ["-C", repoRoot, ...args], { encoding: "utf8" }).stdout?.trim() ?? ""
+  const own = path.resolve(molexpandMain) === path.join(repoRoot, "dist/main.js")
+  return {
+    main: molexpandMain,
+    commit: process.env.MOLEXPAND_COMMIT ?? (own ? git("rev-parse", "HEAD") : "unknown"),
+    workingTreeChanges: own && !process.env.MOLEXPAND_COMMIT ? git("status", "--porcelain", "--", "src").split("\n").filter(Boolean).length : null
+  }
+}
+
+// ---- results -----------------------------------------------------------------------------------------------------
+
+const mergeResults = (file, fresh) => {
+  let previous = null
+  try {
+    previous = JSON.parse(fs.readFileSync(file, "utf8"))
+  } catch {
+    previous = null
+  }
+  const cases = { ...(previous?.cases ?? {}) }
+  for (const c of fresh.cases) cases[c.name] = c
+  return { ...fresh, cases, scale: fresh.scale ?? previous?.scale ?? null }
+}
+
+const main = async () => {
+  ensureNativeRdkit(log)
+  const machine = await describeMachine()
+  log(`machine: ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.cpuModel}, ${machine.os}, Node ${machine.node}, RDKit WASM ${machine.rdkitWasm}, native RDKit ${machine.rdkitNative}`)
+  log(`uptime: ${uptimeText()}`)
+  const date = today()
+  const suffix = options.quick ? "-quick" : options.scale ? "-scale" : ""
+  const jsonFile = path.join(resultsDir, `${date}${suffix}.json`)
+  const mdFile = path.join(resultsDir, `${date}${suffix}.md`)
+  fs.mkdirSync(resultsDir, { recursive: true })
+
+  const base = { date, generatedAt: new Date().toISOString(), machine, molexpand: molexpandBuild(), sharedDir }
+
+  if (options.scale) {
+    const scale = await runScale({
+      repoRoot,
+      molexpandMain,
+      sizes: options["scale-sizes"] ? parseList(options["scale-sizes"], "scale-sizes") : undefined,
+      modes: options["scale-modes"] ? options["scale-modes"].split(",") : undefined,
+      input: options["scale-input"],
+      log,
+      onPoint: (partial) => {
+        const merged = mergeResults(jsonFile, { ...base, cases: [], scale: partial })
+        fs.writeFileSync(jsonFile, JSON.stringify(merged, null, 2) + "\n")
+        writeBenchReport(mdFile, merged)
+      }
+    })
+    const merged = mergeResults(jsonFile, { ...base, cases: [], scale })
+    fs.writeFileSync(jsonFile, JSON.stringify(merged, null, 2) + "\n")
+    writeBenchReport(mdFile, merged)
+    log(`results: ${path.relative(repoRoot, jsonFile)}, ${path.relative(repoRoot, mdFile)}`)
+    process.exit(scale.points.some((p) => p.exitCode !== 0) ? 1 : 0)
+  }
+
+  const reps = options.reps ? parseList(options.reps, "reps")[0] : options.quick ? 1 : DEFAULT_REPS
+  const workerCounts = options.workers ? parseList(options.workers, "workers") : DEFAULT_WORKERS
+  const selected = options.cases
+    ? options.cases.split(",").map((name) => {
+        const found = CASES.find((c) => c.name === name.trim())
+        if (!found) throw new Error(`unknown case ${name}; cases: ${CASES.map((c) => c.name).join(", ")}`)
+        return found
+      })
+    : CASES.filter((c) => Boolean(c.quick) === options.quick)
+  log(`protocol: ${reps} repetition(s), workers ${workerCounts.join(",")}, order per repetition and worker count: molexpand then peer`)
+
+  const results = []
+  for (const c of selected) {
+    results.push(await runCase(c, reps, workerCounts))
+    // Written after every case, so an interrupted run keeps what it finished.
+    const merged = mergeResults(jsonFile, { ...base, generatedAt: new Date().toISOString(), cases: results })
+    fs.writeFileSync(jsonFile, JSON.stringify(merged, null, 2) + "\n")
+    writeBenchReport(mdFile, merged)
+  }
+  log(`uptime: ${uptimeText()}`)
+  log(`results: ${path.relative(repoRoot, jsonFile)}, ${path.relative(repoRoot, mdFile)}`)
+  const skipped = results.filter((r) => r.status === "skipped").map((r) => r.name)
+  if (skipped.length > 0) log(`skipped (no data): ${skipped.join(", ")}`)
+  const failed = results.filter((r) => r.status === "failed").map((r) => r.name)
+  if (failed.length > 0) {
+    log(`FAILED: ${failed.join(", ")}`)
+    process.exit(1)
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

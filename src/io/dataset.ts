@@ -1,0 +1,96 @@
+/**
+ * The products as a dataset of parts: `products/part-NNNNN.parquet`, one per checkpoint that wrote rows. A part is
+ * complete or absent (it is written under a hidden temporary name, fsynced and renamed), and only parts listed in the
+ * manifest count: a part renamed just before a kill, whose checkpoint never reached the manifest, is an orphan
+ * that a resume deletes, since its batches are run again.
+ *
+ * Reading parts back (to rebuild the seen set on resume, or to merge them into one file) goes one row group at a
+ * time, so memory stays bounded by a row group whatever the dataset's size.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet"
+import { Effect, type Scope } from "effect"
+import type { ParquetWriterKind } from "../config.js"
+import { OutputFolderError, ParquetWriteError } from "./errors.js"
+import type { PartRecord } from "./manifest.js"
+import { openProductSink, type ProductRows } from "./ProductSink.js"
+
+export const partsFolderName = "products"
+export const partsFolder = (output: string) => path.join(output, partsFolderName)
+
+/** Five digits keep the names in order for `ls` and globs up to 100,000 parts (checkpoints), far past a 20-hour run. */
+export const partFileName = (index: number) => `part-${String(index).padStart(5, "0")}.parquet`
+
+/** Deletes every file in the parts folder that the checkpoint does not list: temporary files and orphan parts. */
+export const removeUnlistedParts = (output: string, parts: ReadonlyArray<PartRecord>) =>
+  Effect.try({
+    try: () => {
+      const folder = partsFolder(output)
+      if (!fs.existsSync(folder)) return []
+      const listed = new Set(parts.map((part) => part.file))
+      const removed = fs.readdirSync(folder).filter((name) => !listed.has(name))
+      for (const name of removed) fs.rmSync(path.join(folder, name), { force: true })
+      return removed
+    },
+    catch: (cause) => new OutputFolderError({ path: partsFolder(output), reason: `cannot clean the parts folder: ${String(cause)}` })
+  })
+
+const readError = (file: string) => (cause: unknown) =>
+  new ParquetWriteError({ path: file, reason: "could not read a completed part back", cause })
+
+/** Calls `onRows` with each row group of a part, in order. */
+export const forEachRowGroup = (
+  file: string,
+  columns: ReadonlyArray<string> | undefined,
+  onRows: (rows: ReadonlyArray<Record<string, unknown>>) => Effect.Effect<void, ParquetWriteError>
+): Effect.Effect<void, ParquetWriteError> =>
+  Effect.gen(function*() {
+    const buffer = yield* Effect.tryPromise({ try: () => asyncBufferFromFile(file), catch: readError(file) })
+    const metadata = yield* Effect.tryPromise({ try: () => parquetMetadataAsync(buffer), catch: readError(file) })
+    let rowStart = 0
+    for (const group of metadata.row_groups) {
+      const rowEnd = rowStart + Number(group.num_rows)
+      const rows = yield* Effect.tryPromise({
+        try: () =>
+          parquetReadObjects({
+            file: buffer,
+            metadata,
+            rowStart,
+            rowEnd,
+            ...(columns === undefined ? {} : { columns: [...columns] })
+          }),
+        catch: readError(file)
+      })
+      yield* onRows(rows)
+      rowStart = rowEnd
+    }
+  })
+
+const toProductRows = (rows: ReadonlyArray<Record<string, unknown>>): ProductRows => ({
+  smiles: rows.map((row) => String(row.smiles)),
+  generation: rows.map((row) => Number(row.generation)),
+  parent: rows.map((row) => String(row.parent)),
+  rootId: rows.map((row) => String(row.root_id)),
+  rule: rows.map((row) => String(row.rule))
+})
+
+/**
+ * `--single-file`: copies the parts, row group by row group, into one Parquet file at `finalPath` (written under a
+ * temporary name and renamed when complete, like every part).
+ */
+export const mergeParts = (
+  output: string,
+  parts: ReadonlyArray<PartRecord>,
+  kind: ParquetWriterKind,
+  finalPath: string
+): Effect.Effect<{ readonly rows: number; readonly bytes: number }, ParquetWriteError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const sink = yield* openProductSink(kind, finalPath)
+    for (const part of parts) {
+      yield* forEachRowGroup(path.join(partsFolder(output), part.file), undefined, (rows) =>
+        sink.writeRowGroup(toProductRows(rows)))
+    }
+    const committed = yield* sink.commit
+    return { rows: committed.rows, bytes: committed.bytes }
+  })

@@ -1,0 +1,179 @@
+/**
+ * `manifest.json`: the run's last checkpoint. It names the completed parts, how far the current generation's source
+ * has been consumed, how long each frontier file and the quarantine were, the counters, and the fingerprint of
+ * what the run computes (input, rules, settings), so that `--resume` continues exactly where the checkpoint was, or
+ * refuses, saying what differs.
+ *
+ * It is replaced atomically (temporary file, fsync, rename, fsync of the folder): a kill leaves the previous
+ * checkpoint or the new one, never a torn file.
+ */
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Effect, Schema } from "effect"
+import type { RuleSet } from "../engine/rules.js"
+import type { RunSettings } from "../settings.js"
+import { OutputFolderError } from "./errors.js"
+import { InputFileError } from "./inputErrors.js"
+
+export const manifestName = "manifest.json"
+
+/** What must be equal for a resumed run to compute the same product set. */
+export interface Fingerprint {
+  readonly input: string
+  readonly inputBytes: number
+  readonly inputSha256: string
+  readonly rules: string
+  readonly rulesSha256: string
+  readonly generations: number
+  readonly dedup: string
+  readonly bloomSizing: string
+  readonly smilesColumn: string
+  readonly idColumn: string
+}
+
+export interface PartRecord {
+  readonly file: string
+  readonly rows: number
+  readonly rowGroups: number
+  readonly bytes: number
+}
+
+/** The counters a summary needs, as they were at the checkpoint. */
+export interface SavedStats {
+  readonly inputsRead: number
+  readonly inputsValid: number
+  readonly inputsInvalid: number
+  readonly inputsDuplicate: number
+  readonly candidates: number
+  readonly invalidCandidates: number
+  readonly productsByGeneration: ReadonlyArray<number>
+  readonly moleculeFailures: number
+  readonly flushes: number
+  readonly rowsWritten: number
+  readonly maxBufferRows: number
+}
+
+export interface Manifest {
+  readonly version: 1
+  readonly fingerprint: Fingerprint
+  readonly complete: boolean
+  /** The generation in progress (0 reads the inputs). */
+  readonly generation: number
+  /** Items of that generation's source fully processed and written. */
+  readonly consumed: number
+  /** Bytes of each frontier file (by generation) and of the quarantine at the checkpoint. */
+  readonly frontierBytes: Readonly<Record<string, number>>
+  readonly quarantineBytes: number
+  readonly parts: ReadonlyArray<PartRecord>
+  readonly stats: SavedStats
+  readonly checkpoints: number
+  readonly savedAt: string
+}
+
+export const manifestPath = (output: string) => path.join(output, manifestName)
+
+const sha256OfFile = (file: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const hash = createHash("sha256")
+      for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer)
+      return hash.digest("hex")
+    },
+    catch: (cause) => new InputFileError({ path: file, reason: `cannot read it to fingerprint the run: ${String(cause)}` })
+  })
+
+/**
+ * The fingerprint of a run. A file input is read once for its sha256, a small cost next to a run; molecules given in
+ * memory cannot be read twice, so such a run is not resumable and says so in its fingerprint.
+ */
+export const fingerprintOf = (settings: RunSettings, input: string | undefined, ruleSet: RuleSet) =>
+  Effect.gen(function*() {
+    const inputSha256 = input === undefined ? "in memory" : yield* sha256OfFile(input)
+    const rulesText = JSON.stringify({
+      rules: ruleSet.rules.map((rule) => [rule.name, rule.smarts]),
+      explicitH: ruleSet.explicitH,
+      kekulize: ruleSet.kekulize
+    })
+    return {
+      input: input === undefined ? "(molecules in memory)" : path.resolve(input),
+      inputBytes: input === undefined ? 0 : fs.statSync(input).size,
+      inputSha256,
+      rules: ruleSet.source,
+      rulesSha256: createHash("sha256").update(rulesText).digest("hex"),
+      generations: settings.generations,
+      dedup: settings.dedup,
+      bloomSizing: settings.dedup === "bloom" ? `${settings.expectedProducts}@${settings.fpRate}` : "",
+      smilesColumn: settings.smilesColumn,
+      idColumn: settings.idColumn
+    } satisfies Fingerprint
+  })
+
+const fingerprintLabels: Record<keyof Fingerprint, string> = {
+  input: "input file",
+  inputBytes: "input size",
+  inputSha256: "input content (sha256)",
+  rules: "rule set",
+  rulesSha256: "rules or their preparation (sha256)",
+  generations: "--generations",
+  dedup: "--dedup",
+  bloomSizing: "--expected-products / --fp-rate (Bloom sizing)",
+  smilesColumn: "--smiles-column",
+  idColumn: "--id-column"
+}
+
+/** Each way the new run differs from the checkpointed one, in words; empty when it may resume. */
+export const fingerprintDifferences = (saved: Fingerprint, now: Fingerprint): Array<string> =>
+  (Object.keys(fingerprintLabels) as Array<keyof Fingerprint>)
+    .filter((key) => saved[key] !== now[key])
+    .map((key) => `${fingerprintLabels[key]}: was ${String(saved[key])}, now ${String(now[key])}`)
+
+/** A manifest that cannot be read as one: the folder is not a resumable run. */
+export class ManifestError extends Schema.TaggedError<ManifestError>()("ManifestError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
+export const readManifest = (output: string): Effect.Effect<Manifest, ManifestError> =>
+  Effect.try({
+    try: () => {
+      const manifest = JSON.parse(fs.readFileSync(manifestPath(output), "utf8")) as Manifest
+      if (manifest.version !== 1) throw new Error(`unknown manifest version ${String(manifest.version)}`)
+      return manifest
+    },
+    catch: (cause) =>
+      new ManifestError({
+        path: manifestPath(output),
+        reason: (cause as NodeJS.ErrnoException).code === "ENOENT"
+          ? "no manifest: this folder does not hold a resumable run"
+          : `unreadable manifest: ${String(cause)}`
+      })
+  })
+
+/** Replaces the manifest atomically and durably. */
+export const writeManifest = (output: string, manifest: Manifest): Effect.Effect<void, OutputFolderError> =>
+  Effect.try({
+    try: () => {
+      const final = manifestPath(output)
+      const temporary = path.join(output, `.${manifestName}.${process.pid}.tmp`)
+      const fd = fs.openSync(temporary, "w")
+      try {
+        fs.writeSync(fd, JSON.stringify(manifest, null, 2) + "\n")
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+      fs.renameSync(temporary, final)
+      const folder = fs.openSync(output, "r")
+      try {
+        fs.fsyncSync(folder)
+      } finally {
+        fs.closeSync(folder)
+      }
+    },
+    catch: (cause) => new OutputFolderError({ path: manifestPath(output), reason: `cannot write the checkpoint: ${String(cause)}` })
+  })

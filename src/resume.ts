@@ -1,0 +1,51 @@
+/**
+ * What a resumed run needs before it starts: the seen set as it was at the checkpoint. It is the valid inputs (the
+ * first frontier, cut at the checkpoint's length) plus every product in the checkpoint's parts, hashed again here:
+ * the hash is deterministic, so the rebuilt set answers exactly as the original did.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Effect, Stream } from "effect"
+import { makeKeyHasher } from "./dedup/keyHash.js"
+import type { SeenSet } from "./dedup/SeenSet.js"
+import { forEachRowGroup, partsFolder, removeUnlistedParts } from "./io/dataset.js"
+import { TextFileError } from "./io/errors.js"
+import { frontierPath, readFrontier } from "./io/frontier.js"
+import type { Manifest } from "./io/manifest.js"
+
+const frontiersOf = (output: string) => path.join(output, ".frontier")
+
+/** Cuts each frontier file back to its checkpointed length and removes those the checkpoint does not know. */
+const restoreFrontiers = (output: string, manifest: Manifest) =>
+  Effect.try({
+    try: () => {
+      const folder = frontiersOf(output)
+      fs.mkdirSync(folder, { recursive: true })
+      for (const name of fs.readdirSync(folder)) {
+        const generation = /^frontier-(\d+)\.tsv$/.exec(name)?.[1]
+        const keep = generation === undefined ? undefined : manifest.frontierBytes[generation]
+        if (keep === undefined) fs.rmSync(path.join(folder, name), { force: true })
+        else fs.truncateSync(path.join(folder, name), keep)
+      }
+    },
+    catch: (cause) => new TextFileError({ path: frontiersOf(output), reason: `cannot restore the frontier files: ${String(cause)}` })
+  })
+
+export const rebuildSeenSet = (seen: SeenSet, output: string, manifest: Manifest) =>
+  Effect.gen(function*() {
+    yield* removeUnlistedParts(output, manifest.parts)
+    yield* restoreFrontiers(output, manifest)
+    const hasher = yield* Effect.promise(() => makeKeyHasher())
+    const hash = new Uint32Array(2)
+    const add = (key: string) => {
+      hasher.hashInto(key, hash, 0)
+      seen.addIfNew(key, hash[0]!, hash[1]!)
+    }
+    if (manifest.frontierBytes["0"] !== undefined) {
+      yield* readFrontier(frontierPath(frontiersOf(output), 0)).pipe(Stream.runForEach((entry) => Effect.sync(() => add(entry.key))))
+    }
+    for (const part of manifest.parts) {
+      yield* forEachRowGroup(path.join(partsFolder(output), part.file), ["smiles"], (rows) =>
+        Effect.sync(() => rows.forEach((row) => add(String(row.smiles)))))
+    }
+  })
