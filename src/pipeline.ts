@@ -127,6 +127,11 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   const parts: Array<PartRecord> = [...(resume?.parts ?? [])]
   const frontierBytes: Record<string, number> = { ...resume?.frontierBytes }
   let checkpoints = resume?.checkpoints ?? 0
+  /**
+   * How much a kill could lose: the longest time between two checkpoints of this session, and the longest drain
+   * (from the reader's last batch to the checkpoint on disk), which is what a checkpoint costs in throughput.
+   */
+  const checkpointTiming = { lastAt: started, readerEndedAt: started, maxGapSeconds: 0, maxDrainSeconds: 0 }
 
   const checkpoint = (state: { generation: number; consumed: number; complete: boolean }) => {
     checkpoints++
@@ -141,7 +146,16 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
       checkpoints,
       savedAt: new Date().toISOString()
     }
-    return Effect.as(writeManifest(output, manifest), manifest)
+    return Effect.as(writeManifest(output, manifest), manifest).pipe(
+      Effect.tap(() =>
+        Effect.sync(() => {
+          const now = Date.now()
+          checkpointTiming.maxGapSeconds = Math.max(checkpointTiming.maxGapSeconds, (now - checkpointTiming.lastAt) / 1000)
+          checkpointTiming.maxDrainSeconds = Math.max(checkpointTiming.maxDrainSeconds, (now - checkpointTiming.readerEndedAt) / 1000)
+          checkpointTiming.lastAt = now
+        })
+      )
+    )
   }
 
   /** Runs the actors until the segment ends; true when the generation's source is exhausted. */
@@ -169,9 +183,10 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           writer.partRowGroups >= defaults.maxRowGroupsPerPart
       }
       const [exhausted] = yield* Effect.all([
-        source._tag === "Inputs"
+        (source._tag === "Inputs"
           ? readInputs(source.cursor, control, { quarantine, stats })
-          : readFrontier(source.cursor, control, generation),
+          : readFrontier(source.cursor, control, generation)
+        ).pipe(Effect.tap(() => Effect.sync(() => (checkpointTiming.readerEndedAt = Date.now())))),
         runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight }),
         runDeduper({ seen, ruleNames, inbox: toDedup, out: toWrite, quarantine, stats }),
         runWriter({ state: writer, inbox: toWrite, frontier })
@@ -248,7 +263,11 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
       summary: files.summary,
       productsBytes: parts.reduce((total, part) => total + part.bytes, 0)
     },
-    checkpoints,
+    checkpoints: {
+      count: checkpoints,
+      maxGapSeconds: checkpointTiming.maxGapSeconds,
+      maxDrainSeconds: checkpointTiming.maxDrainSeconds
+    },
     resumed: resume !== undefined,
     elapsedSeconds: (Date.now() - started) / 1000
   })

@@ -15,7 +15,12 @@ export interface Summary {
   readonly candidates: number
   readonly invalidCandidates: number
   readonly moleculeFailures: number
-  readonly products: { readonly total: number; readonly byGeneration: Record<string, number> }
+  readonly products: {
+    readonly total: number
+    readonly byGeneration: Record<string, number>
+    /** Products credited to the rule that first reached them (which rule wins a product reached twice is timing). */
+    readonly byRule: Record<string, number>
+  }
   readonly dedup: {
     readonly mode: string
     readonly keys: number
@@ -63,8 +68,12 @@ export interface Summary {
     readonly quarantine: string
     readonly summary: string
   }
-  /** Checkpoints written over the whole run, and whether this session continued an earlier one. */
-  readonly checkpoints: number
+  /**
+   * Checkpoints written over the whole run; over this session, the longest time between two (what a kill could
+   * lose at most) and the longest drain before one (the pipeline idles while the last batches finish).
+   */
+  readonly checkpoints: { readonly count: number; readonly maxGapSeconds: number; readonly maxDrainSeconds: number }
+  /** Whether this session continued an earlier one. */
   readonly resumed: boolean
   readonly elapsedSeconds: number
   /** Molecules expanded (every generation's frontier) per second of the whole run. */
@@ -88,7 +97,7 @@ export const makeSummary = (run: {
     readonly summary: string
     readonly productsBytes: number
   }
-  readonly checkpoints: number
+  readonly checkpoints: Summary["checkpoints"]
   readonly resumed: boolean
   readonly elapsedSeconds: number
 }): Summary => {
@@ -111,7 +120,7 @@ export const makeSummary = (run: {
     candidates: stats.candidates,
     invalidCandidates: stats.invalidCandidates,
     moleculeFailures: stats.moleculeFailures,
-    products: { total, byGeneration },
+    products: { total, byGeneration, byRule: { ...stats.productsByRule } },
     dedup: {
       mode: seen.mode,
       keys: seen.size,
@@ -173,5 +182,5 @@ export const formatSummary = (s: Summary): string =>
     ...(s.governor.finalLimits.inFlight === 1 && s.governor.warnings > 0
       ? [`  memory stayed high: the run finished at ${s.governor.finalLimits.inFlight} batch in flight and row groups of ${s.governor.finalLimits.flushInterval} rows`]
       : []),
-    `  output: ${s.files.products} (${s.files.parts.length} parts, ${s.checkpoints} checkpoints${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}`
+    `  output: ${s.files.products} (${s.files.parts.length} parts, ${s.checkpoints.count} checkpoints${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}`
   ].join("\n")

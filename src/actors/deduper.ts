@@ -62,10 +62,12 @@ export const runDeduper = (options: {
         const key = chunk.keys[i]!
         if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue
         const from = chunk.parents[i]!
+        const ruleName = ruleNames[chunk.rules[i]!]!
         smiles.push(key)
         parent.push(batch.keys[from]!)
         rootId.push(batch.rootIds[from]!)
-        rule.push(ruleNames[chunk.rules[i]!]!)
+        rule.push(ruleName)
+        stats.productsByRule[ruleName] = (stats.productsByRule[ruleName] ?? 0) + 1
       }
       stats.productsByGeneration[generation] = (stats.productsByGeneration[generation] ?? 0) + smiles.length
       if (smiles.length > 0) {

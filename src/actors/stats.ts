@@ -26,6 +26,8 @@ export interface RunStats {
   candidates: number
   invalidCandidates: number
   productsByGeneration: Array<number>
+  /** New products credited to the rule that first reached them. */
+  productsByRule: Record<string, number>
   /** molecules RDKit threw on while expanding */
   moleculeFailures: number
   /** writer */
@@ -45,6 +47,7 @@ export const restoreStats = (saved: SavedStats | undefined): RunStats => ({
   candidates: saved?.candidates ?? 0,
   invalidCandidates: saved?.invalidCandidates ?? 0,
   productsByGeneration: Array.from(saved?.productsByGeneration ?? [], (n) => n ?? 0),
+  productsByRule: { ...saved?.productsByRule },
   moleculeFailures: saved?.moleculeFailures ?? 0,
   flushes: saved?.flushes ?? 0,
   maxBufferRows: saved?.maxBufferRows ?? 0,
@@ -64,6 +67,7 @@ export const savedStats = (stats: RunStats): SavedStats => ({
   candidates: stats.candidates,
   invalidCandidates: stats.invalidCandidates,
   productsByGeneration: Array.from(stats.productsByGeneration, (n) => n ?? 0),
+  productsByRule: { ...stats.productsByRule },
   moleculeFailures: stats.moleculeFailures,
   flushes: stats.flushes,
   rowsWritten: stats.rowsWritten,

@@ -48,6 +48,7 @@ export interface SavedStats {
   readonly candidates: number
   readonly invalidCandidates: number
   readonly productsByGeneration: ReadonlyArray<number>
+  readonly productsByRule: Readonly<Record<string, number>>
   readonly moleculeFailures: number
   readonly flushes: number
   readonly rowsWritten: number
