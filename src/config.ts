@@ -91,6 +91,10 @@ export const defaults = {
    * metadata per row group in memory until the part is committed, so 2,000 groups cap that at ~10 MB.
    */
   maxRowGroupsPerPart: 2_000,
+  /** Seconds between plain progress lines off a terminal: often enough to see a batch job move, few enough to read. */
+  progressSeconds: 10,
+  /** Redraws of the live progress line on a terminal: smooth enough for the eye, negligible work. */
+  liveProgressMs: 500,
   /** Points kept in the summary's memory timeline; older points are merged pairwise, so a 20-hour run stays small. */
   timelinePoints: 2_000
 } as const

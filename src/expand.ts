@@ -16,6 +16,7 @@ import { partsFolderName } from "./io/dataset.js"
 import { InputFileError } from "./io/inputErrors.js"
 import { type Fingerprint, fingerprintDifferences, fingerprintOf, type Manifest, manifestName, readManifest } from "./io/manifest.js"
 import { type InMemoryMolecules, runPipeline } from "./pipeline.js"
+import { type EventSink, ignoreEvents } from "./progress/events.js"
 import { OutputRejected, ResumeRefused, SettingsError } from "./runErrors.js"
 import { bundledSample, type RunSettings, validateSettings } from "./settings.js"
 
@@ -36,6 +37,10 @@ export interface RunRequest {
   readonly resume?: boolean | undefined
   /** Polled between batches: once true, the run stops at its next checkpoint. */
   readonly stopRequested?: (() => boolean) | undefined
+  /** Receives the run's events (start, progress, flush, decision, warning, checkpoint, end). */
+  readonly onEvent?: EventSink | undefined
+  /** Milliseconds between progress events; none when undefined. */
+  readonly progressMs?: number | undefined
 }
 
 const checkInput = (input: string) =>
@@ -149,6 +154,8 @@ export const expandEffect = Effect.fn("expandEffect")(function*(request: RunRequ
     fingerprint,
     molecules: request.molecules,
     resume,
-    stopRequested: request.stopRequested ?? (() => false)
+    stopRequested: request.stopRequested ?? (() => false),
+    onEvent: request.onEvent ?? ignoreEvents,
+    progressMs: request.progressMs
   }).pipe(Effect.provide([engine, probe]), Effect.scoped)
 })

@@ -12,6 +12,7 @@
  */
 import { Effect } from "effect"
 import { expandEffect } from "./expand.js"
+import type { EventSink } from "./progress/events.js"
 import { RunStopped } from "./runErrors.js"
 import type { InMemoryMolecules } from "./pipeline.js"
 import { defaultSettings, type RunSettings } from "./settings.js"
@@ -24,10 +25,12 @@ export interface ExpandOptions extends Partial<RunSettings> {
   readonly resume?: boolean
   /** Aborting stops the run at its next checkpoint; the promise then rejects with `RunStopped`. */
   readonly signal?: AbortSignal
+  /** Called with each event of the run: start, progress (every `progressSeconds`), flush, decision, warning, checkpoint, end. */
+  readonly onEvent?: EventSink
 }
 
 export const settingsOf = (options: ExpandOptions): RunSettings => {
-  const { molecules: _molecules, resume: _resume, signal: _signal, ...given } = options
+  const { molecules: _molecules, resume: _resume, signal: _signal, onEvent: _onEvent, ...given } = options
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
   return { ...defaultSettings(), quiet: true, ...defined }
 }
@@ -39,7 +42,9 @@ export const expand = (options: ExpandOptions = {}): Promise<Summary> =>
       settings: settingsOf(options),
       molecules: options.molecules,
       resume: options.resume,
-      stopRequested: () => options.signal?.aborted === true
+      stopRequested: () => options.signal?.aborted === true,
+      onEvent: options.onEvent,
+      progressMs: options.onEvent === undefined ? undefined : settingsOf(options).progressSeconds * 1000
     }).pipe(
       Effect.flatMap((outcome) =>
         outcome._tag === "Complete"
@@ -53,4 +58,5 @@ export { expandEffect }
 export { OutputRejected, ResumeRefused, RunStopped, SettingsError } from "./runErrors.js"
 export { builtinRuleSets } from "./engine/rules.js"
 export type { RunSettings } from "./settings.js"
+export type { EventSink, ProgressSnapshot, RunEvent } from "./progress/events.js"
 export type { Summary } from "./summary.js"

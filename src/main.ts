@@ -14,6 +14,7 @@ import { builtinRuleSets } from "./engine/rules.js"
 import { expandEffect } from "./expand.js"
 import { RunStopped, SettingsError } from "./runErrors.js"
 import { defaultSettings, type RunSettings } from "./settings.js"
+import { makeCliReporter } from "./progress/cliReporter.js"
 import { formatSummary } from "./summary.js"
 
 const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
@@ -55,6 +56,8 @@ const flags = {
   pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings"),
   memoryProbe: withDefault(Flag.String("memory-probe"), "system", "Memory readings: system, or script:FILE to replay a JSON array of percents or of {systemPercent, rssBytes}, one per poll, the last repeated"),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print only errors and the final summary"), Flag.withDefault(false)),
+  logFormat: withDefault(Flag.Literals("log-format", ["text", "json"]), "text", "text for people; json writes each event (start, progress, flush, decision, warning, checkpoint, end) as one line on stdout"),
+  progressSeconds: withDefault(Flag.Finite("progress-seconds"), defaults.progressSeconds, "Seconds between progress lines when not on a terminal (a terminal gets one live line)"),
   resume: Flag.String("resume").pipe(
     Flag.withDescription("Continue the stopped run in this output folder (same input, rules and settings; the last checkpoint is kept)"),
     Flag.optional
@@ -100,8 +103,19 @@ const command = Command.make("molexpand", flags, (cli) =>
     if (Option.isSome(cli.resume) && cli.output !== defaults.output && cli.output !== cli.resume.value) {
       return yield* new SettingsError({ problems: [`--output ${cli.output} and --resume ${cli.resume.value} name different folders`] })
     }
-    const outcome = yield* expandEffect({ settings: toSettings(cli), resume: Option.isSome(cli.resume), stopRequested: () => stopRequested })
-    if (outcome._tag === "Complete") return yield* Effect.sync(() => console.log(formatSummary(outcome.summary)))
+    const settings = toSettings(cli)
+    const reporter = makeCliReporter({ format: settings.logFormat, quiet: settings.quiet, progressSeconds: settings.progressSeconds })
+    const outcome = yield* expandEffect({
+      settings,
+      resume: Option.isSome(cli.resume),
+      stopRequested: () => stopRequested,
+      onEvent: reporter.onEvent,
+      progressMs: reporter.progressMs
+    })
+    if (outcome._tag === "Complete") {
+      if (reporter.printSummary) yield* Effect.sync(() => console.log(formatSummary(outcome.summary)))
+      return
+    }
     const output = outputOf(cli)
     yield* Effect.sync(() => {
       console.error(`molexpand: stopped; checkpoint ${outcome.manifest.checkpoints} holds everything written so far.`)

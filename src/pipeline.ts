@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Stream } from "effect"
+import { Effect, Option, Schedule, Stream } from "effect"
 import { runDeduper } from "./actors/deduper.js"
 import * as Mailbox from "./actors/mailbox.js"
 import type { ToDeduper, ToWriter, WorkBatch } from "./actors/messages.js"
@@ -30,11 +30,13 @@ import { OutputFolderError, type TextFileError } from "./io/errors.js"
 import { type FrontierEntry, frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
 import type { InputFileError } from "./io/inputErrors.js"
 import { type Fingerprint, type Manifest, type PartRecord, writeManifest } from "./io/manifest.js"
-import { type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
+import { countLines, type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
 import { openProductSink } from "./io/ProductSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
 import { RowBuffer } from "./io/rowBuffer.js"
 import { openTextSink, type TextSink } from "./io/textSink.js"
+import type { EventSink, ProgressSnapshot } from "./progress/events.js"
+import { etaSeconds } from "./progress/render.js"
 import { rebuildSeenSet } from "./resume.js"
 import { bundledSample, criticalMemoryOf, type RunSettings } from "./settings.js"
 import { makeSummary, type Summary } from "./summary.js"
@@ -70,6 +72,9 @@ export interface PipelineInput {
   readonly resume?: Manifest | undefined
   /** True once the run should stop at its next checkpoint. */
   readonly stopRequested: () => boolean
+  readonly onEvent: EventSink
+  /** Milliseconds between progress events; none when undefined. */
+  readonly progressMs: number | undefined
 }
 
 const makeFolder = (folder: string) =>
@@ -109,12 +114,27 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
 
   const governorSettings = governorSettingsOf(settings, engine.size)
   const handles = yield* Governor.throttle(governorSettings)
+  const seconds = () => (Date.now() - started) / 1000
+  const emit = input.onEvent
+  emit({
+    type: "start",
+    seconds: 0,
+    input: input.molecules === undefined ? settings.input ?? bundledSample() : "(molecules in memory)",
+    rules: ruleSet.source,
+    generations: settings.generations,
+    workers: engine.size,
+    resumed: resume !== undefined
+  })
   const governor = yield* Governor.start(governorSettings, {
     pollMs: settings.pollMs,
     handles,
-    onDecision: (line) => {
-      if (!settings.quiet) console.error(line)
-    }
+    onDecision: (event, message) => emit({ type: "decision", message, ...event }),
+    onCritical: (reading) =>
+      emit({
+        type: "warning",
+        seconds: seconds(),
+        message: `memory at ${reading.systemPercent.toFixed(1)}% is at or above the critical level of ${governorSettings.criticalPercent}%`
+      })
   })
   const buffer = new RowBuffer()
   const ruleNames = ruleSet.rules.map((rule) => rule.name)
@@ -149,6 +169,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     return Effect.as(writeManifest(output, manifest), manifest).pipe(
       Effect.tap(() =>
         Effect.sync(() => {
+          emit({ type: "checkpoint", seconds: seconds(), count: checkpoints, generation: state.generation, consumed: state.consumed, parts: parts.length })
           const now = Date.now()
           checkpointTiming.maxGapSeconds = Math.max(checkpointTiming.maxGapSeconds, (now - checkpointTiming.lastAt) / 1000)
           checkpointTiming.maxDrainSeconds = Math.max(checkpointTiming.maxDrainSeconds, (now - checkpointTiming.readerEndedAt) / 1000)
@@ -171,7 +192,8 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         buffer,
         flushInterval: handles.flushInterval,
         stats,
-        partRowGroups: 0
+        partRowGroups: 0,
+        onFlush: (record) => emit({ type: "flush", ...record })
       }
       const control: SegmentControl = {
         batchSize: settings.batchSize,
@@ -187,7 +209,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           ? readInputs(source.cursor, control, { quarantine, stats })
           : readFrontier(source.cursor, control, generation)
         ).pipe(Effect.tap(() => Effect.sync(() => (checkpointTiming.readerEndedAt = Date.now())))),
-        runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight }),
+        runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight, stats }),
         runDeduper({ seen, ruleNames, inbox: toDedup, out: toWrite, quarantine, stats }),
         runWriter({ state: writer, inbox: toWrite, frontier })
       ], { concurrency: "unbounded" })
@@ -207,8 +229,51 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
       return exhausted
     }))
 
+  /** The generation under way, for progress events: its start, and how many molecules its source holds. */
+  const current = { generation: 0, startedAt: started, doneAtStart: 0, total: undefined as number | undefined }
+  const inputLines = input.molecules === undefined
+    ? yield* countLines(settings.input ?? bundledSample()).pipe(Effect.option)
+    : Option.none()
+  const totalOf = (generation: number): number | undefined =>
+    generation === 0
+      ? Option.getOrUndefined(inputLines)
+      : generation === 1
+      ? stats.inputsValid
+      : stats.productsByGeneration[generation - 1] ?? 0
+
+  const progress = (): ProgressSnapshot => {
+    const limits = governor.limits()
+    const done = current.generation === 0 ? stats.inputsRead : stats.moleculesDone
+    const elapsed = Math.max((Date.now() - current.startedAt) / 1000, Number.EPSILON)
+    const molPerSecond = (done - current.doneAtStart) / elapsed
+    return {
+      generation: current.generation,
+      generations: settings.generations,
+      done,
+      total: current.total,
+      molPerSecond,
+      products: stats.productsByGeneration.reduce((a, b) => a + (b ?? 0), 0),
+      systemPercent: governor.lastReading()?.systemPercent,
+      targetPercent: settings.targetMemory,
+      inFlight: limits.inFlight,
+      paused: limits.paused,
+      etaSeconds: etaSeconds(done, current.total, molPerSecond)
+    }
+  }
+  if (input.progressMs !== undefined) {
+    yield* Effect.sync(() => emit({ type: "progress", seconds: seconds(), ...progress() })).pipe(
+      Effect.repeat(Schedule.spaced(`${input.progressMs} millis`)),
+      Effect.forkScoped({ startImmediately: true })
+    )
+  }
+
   const runGeneration = (generation: number, skip: number) =>
     Effect.scoped(Effect.gen(function*() {
+      stats.moleculesDone = generation === 0 ? 0 : skip
+      current.generation = generation
+      current.startedAt = Date.now()
+      current.doneAtStart = generation === 0 ? stats.inputsRead : skip
+      current.total = totalOf(generation)
       const frontier = generation < settings.generations
         ? yield* openTextSink(frontierPath(files.frontiers, generation), frontierBytes[String(generation)] ?? 0)
         : undefined
@@ -241,7 +306,10 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   for (let generation = resume?.generation ?? 0; generation <= settings.generations; generation++) {
     const skip = generation === resume?.generation ? resume.consumed : 0
     const stoppedAt = yield* runGeneration(generation, skip)
-    if (stoppedAt !== undefined) return { _tag: "Stopped", manifest: stoppedAt } satisfies RunOutcome
+    if (stoppedAt !== undefined) {
+      emit({ type: "end", seconds: seconds(), outcome: "stopped", summary: undefined })
+      return { _tag: "Stopped", manifest: stoppedAt } satisfies RunOutcome
+    }
   }
 
   yield* Effect.sync(() => fs.rmSync(files.frontiers, { recursive: true, force: true }))
@@ -275,6 +343,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     try: () => fs.writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n"),
     catch: (cause) => new OutputFolderError({ path: files.summary, reason: String(cause) })
   })
+  emit({ type: "end", seconds: seconds(), outcome: "complete", summary })
   return { _tag: "Complete", summary } satisfies RunOutcome
 })
 

@@ -43,6 +43,10 @@ export interface RunSettings {
   readonly overwrite: boolean
   /** A molecule whose rules run longer is stopped and quarantined. */
   readonly moleculeTimeoutMs: number
+  /** Seconds between progress lines when not on a terminal (and between progress events for the library). */
+  readonly progressSeconds: number
+  /** `text` for people, `json` for one structured event per line. */
+  readonly logFormat: "text" | "json"
 }
 
 export const defaultSettings = (): RunSettings => ({
@@ -71,7 +75,9 @@ export const defaultSettings = (): RunSettings => ({
   checkpointSeconds: defaults.checkpointSeconds,
   singleFile: false,
   overwrite: false,
-  moleculeTimeoutMs: defaults.moleculeTimeoutMs
+  moleculeTimeoutMs: defaults.moleculeTimeoutMs,
+  progressSeconds: defaults.progressSeconds,
+  logFormat: "text"
 })
 
 /** The critical level in force: the user's, or target + 20 capped at 95. */
@@ -105,6 +111,9 @@ export const validateSettings = (s: RunSettings): Array<string> => [
     : [`--critical-memory must be above --target-memory (${s.targetMemory}) and at most 100, got ${s.criticalMemory}`]),
   ...integerAtLeast("poll-ms", s.pollMs, 1),
   ...integerAtLeast("molecule-timeout-ms", s.moleculeTimeoutMs, 1),
+  ...(Number.isFinite(s.progressSeconds) && s.progressSeconds > 0
+    ? []
+    : [`--progress-seconds must be a positive number, got ${s.progressSeconds}`]),
   ...(s.memoryProbe === "system" || (s.memoryProbe.startsWith("script:") && s.memoryProbe.length > "script:".length)
     ? []
     : [`--memory-probe must be "system" or "script:FILE", got ${s.memoryProbe}`]),

@@ -28,6 +28,8 @@ export interface RunStats {
   productsByGeneration: Array<number>
   /** New products credited to the rule that first reached them. */
   productsByRule: Record<string, number>
+  /** worker pool: molecules of the current generation's source that are done (valid records in generation 0) */
+  moleculesDone: number
   /** molecules RDKit threw on while expanding */
   moleculeFailures: number
   /** writer */
@@ -49,6 +51,7 @@ export const restoreStats = (saved: SavedStats | undefined): RunStats => ({
   productsByGeneration: Array.from(saved?.productsByGeneration ?? [], (n) => n ?? 0),
   productsByRule: { ...saved?.productsByRule },
   moleculeFailures: saved?.moleculeFailures ?? 0,
+  moleculesDone: 0,
   flushes: saved?.flushes ?? 0,
   maxBufferRows: saved?.maxBufferRows ?? 0,
   rowsWritten: saved?.rowsWritten ?? 0,

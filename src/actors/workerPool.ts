@@ -11,14 +11,16 @@ import type { Semaphore } from "effect"
 import type { EngineShape } from "../engine/Engine.js"
 import type { Mailbox } from "./mailbox.js"
 import type { ToDeduper, WorkBatch } from "./messages.js"
+import type { RunStats } from "./stats.js"
 
 export const runWorkerPool = (options: {
   readonly engine: EngineShape
   readonly inbox: Mailbox<WorkBatch>
   readonly out: Mailbox<ToDeduper>
   readonly inFlight: Semaphore.Semaphore
+  readonly stats: RunStats
 }) => {
-  const { engine, inbox, out, inFlight } = options
+  const { engine, inbox, out, inFlight, stats } = options
   const handle = (work: WorkBatch) =>
     work._tag === "Inputs"
       ? Effect.flatMap(
@@ -27,7 +29,10 @@ export const runWorkerPool = (options: {
       )
       : engine.expand(work.batch.keys, (chunk) =>
         out.send({ _tag: "Products", generation: work.generation, batch: work.batch, chunk }))
-  const fiber = inbox.drain((work) => inFlight.withPermit(handle(work)))
+  const size = (work: WorkBatch) => (work._tag === "Inputs" ? work.records.length : work.batch.keys.length)
+  const fiber = inbox.drain((work) =>
+    inFlight.withPermit(handle(work)).pipe(Effect.tap(() => Effect.sync(() => (stats.moleculesDone += size(work)))))
+  )
   return Effect.all(Array.from({ length: engine.size }, () => fiber), { concurrency: "unbounded", discard: true }).pipe(
     Effect.ensuring(out.end)
   )

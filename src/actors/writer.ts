@@ -14,7 +14,7 @@ import type { RowBuffer } from "../io/rowBuffer.js"
 import type { TextSink } from "../io/textSink.js"
 import type { Mailbox } from "./mailbox.js"
 import type { ToWriter } from "./messages.js"
-import type { RunStats } from "./stats.js"
+import type { FlushRecord, RunStats } from "./stats.js"
 
 export interface WriterState {
   readonly sink: ProductSink
@@ -23,6 +23,7 @@ export interface WriterState {
   readonly stats: RunStats
   /** Row groups in this part; a part is closed early when its footer metadata would grow too large. */
   partRowGroups: number
+  readonly onFlush: (record: FlushRecord) => void
 }
 
 const writeGroups = (state: WriterState, groups: ReturnType<RowBuffer["append"]>, interval: number) =>
@@ -34,13 +35,15 @@ const writeGroups = (state: WriterState, groups: ReturnType<RowBuffer["append"]>
           state.stats.flushes++
           state.partRowGroups++
           state.stats.rowsWritten += group.smiles.length
-          state.stats.flushLog.add({
+          const record: FlushRecord = {
             seconds: (Date.now() - state.stats.startedAt) / 1000,
             rows: group.smiles.length,
             flushInterval: interval,
             rssBefore,
             rssAfter: process.memoryUsage.rss()
-          })
+          }
+          state.stats.flushLog.add(record)
+          state.onFlush(record)
         }))
     }), { discard: true })
 

@@ -56,6 +56,7 @@ export interface Governor {
   readonly report: () => GovernorReport
   /** The limits in force now. */
   readonly limits: () => Limits
+  readonly lastReading: () => MemoryReading | undefined
 }
 
 /** Decisions are few by design (see `decide`); this only caps a pathological run. */
@@ -80,13 +81,22 @@ const describe = (event: GovernorEvent): string => {
 
 export const start = Effect.fnUntraced(function*(
   settings: GovernorSettings,
-  options: { readonly pollMs: number; readonly handles: Throttle; readonly onDecision: (line: string) => void }
+  options: {
+    readonly pollMs: number
+    readonly handles: Throttle
+    /** Each change of limits, with a one-line description of it. */
+    readonly onDecision: (event: GovernorEvent, message: string) => void
+    /** A reading at or above the critical level, after one below it. */
+    readonly onCritical: (reading: MemoryReading) => void
+  }
 ) {
   const probe = yield* MemoryProbe
   const started = Date.now()
   let state = initialState(settings)
   let polls = 0
   let warnings = 0
+  let wasCritical = false
+  let lastReading: MemoryReading | undefined
   let source: GovernorReport["source"] = "none"
   const peak = { systemPercent: 0, rssBytes: 0, heapUsedBytes: 0 }
   const low = { systemPercent: Number.POSITIVE_INFINITY, rssBytes: Number.POSITIVE_INFINITY }
@@ -105,7 +115,12 @@ export const start = Effect.fnUntraced(function*(
     const reading = yield* probe.sample
     polls++
     source = reading.source
-    if (reading.systemPercent >= settings.criticalPercent) warnings++
+    if (reading.systemPercent >= settings.criticalPercent) {
+      if (!wasCritical) options.onCritical(reading)
+      warnings++
+    }
+    wasCritical = reading.systemPercent >= settings.criticalPercent
+    lastReading = reading
     peak.systemPercent = Math.max(peak.systemPercent, reading.systemPercent)
     peak.rssBytes = Math.max(peak.rssBytes, reading.rssBytes)
     peak.heapUsedBytes = Math.max(peak.heapUsedBytes, reading.heapUsedBytes)
@@ -123,7 +138,7 @@ export const start = Effect.fnUntraced(function*(
         ...next.decision
       }
       if (decisions.length < maxRecordedDecisions) decisions.push(event)
-      options.onDecision(describe(event))
+      options.onDecision(event, describe(event))
       yield* apply(next.decision.to)
     }
     timeline.add({
@@ -144,6 +159,7 @@ export const start = Effect.fnUntraced(function*(
 
   return {
     limits: () => state.limits,
+    lastReading: () => lastReading,
     report: (): GovernorReport => ({
       settings: { ...settings, pollMs: options.pollMs },
       polls,
