@@ -520,7 +520,7 @@ export const renderReport = (summary: ReportSummary, options: { readonly outputD
     tile(`${passed} of ${checks.length}`, "promises kept")
   ].join("")}</div>
 <div class="top">
-<section class="card"><h2>Promises</h2><table><tr><th>result</th><th>promise</th><th>measured</th></tr>${scoreRows.join("")}</table>
+<section class="card"><h2>Promises</h2><table class="scorecard"><tr><th>result</th><th>promise</th><th>measured</th></tr>${scoreRows.join("")}</table>
 <p class="note">A molecule failure counts as WARN, not FAIL: the molecule is quarantined and the rest of the output is complete.</p></section>
 <section class="card"><h2>Warnings and errors</h2>${issuesList(s)}</section>
 </div>

@@ -340,11 +340,7 @@ export const lineChart = (spec: LineChartSpec): string => {
     body += yAxis(domain, right, plot, y2, "right", spec.width, false)
   }
   body += references
-    .map((r) => {
-      const y = sy(r.y)
-      return `<line x1="${coord(plot.left)}" x2="${coord(plot.right)}" y1="${coord(y)}" y2="${coord(y)}" stroke="${r.color}" stroke-width="1.5" stroke-dasharray="6 4"/>` +
-        text(plot.right - TICK_GAP, y - TICK_GAP / 2, r.label, `text-anchor="end" font-size="${FONT_LABEL}" fill="${r.color}"`)
-    })
+    .map((r) => `<line x1="${coord(plot.left)}" x2="${coord(plot.right)}" y1="${coord(sy(r.y))}" y2="${coord(sy(r.y))}" stroke="${r.color}" stroke-width="1.5" stroke-dasharray="6 4"/>`)
     .join("")
   body += series.map((s) => drawSeries(s, sx, s.axis === "right" && right !== undefined ? right : sy)).join("")
   body += events
@@ -354,6 +350,10 @@ export const lineChart = (spec: LineChartSpec): string => {
         `<line x1="${x}" x2="${x}" y1="${coord(plot.top)}" y2="${coord(plot.bottom)}" stroke="${e.color}" stroke-opacity="0.55" stroke-dasharray="2 3"/>` +
         `<circle class="data event" cx="${x}" cy="${coord(plot.bottom)}" r="${EVENT_RADIUS}" fill="${e.color}" stroke="#fff"/></g>`
     })
+    .join("")
+  // Labels last, over the lines, each with a white halo so that a series crossing it does not hide it.
+  body += references
+    .map((r) => text(plot.left + TICK_GAP, sy(r.y) - TICK_GAP / 2, r.label, `font-size="${FONT_LABEL}" fill="${r.color}" stroke="#fff" stroke-width="3" paint-order="stroke"`))
     .join("")
   return frame(spec.id, spec.title, spec.width, spec.height, body)
 }

@@ -1,0 +1,145 @@
+/**
+ * Hand-built summaries for the report's tests: a calm run that keeps every promise, and a busy one that breaks them
+ * (memory past target with governor decisions, failures, an over-full queue, an over-full buffer). Small and
+ * deterministic, so a test can say exactly what the page must show.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import type { MemoryPoint } from "../../src/governor/Governor.js"
+import type { ReportSummary } from "../../src/report/report.js"
+import { defaultSettings } from "../../src/settings.js"
+
+const MIB = 2 ** 20
+/** Twenty seconds polled every half second. */
+const POLLS = 41
+const POLL_SECONDS = 0.5
+
+const timeline = (percentAt: (t: number) => number): ReadonlyArray<MemoryPoint> =>
+  Array.from({ length: POLLS }, (_, i) => {
+    const seconds = i * POLL_SECONDS
+    return {
+      seconds,
+      systemPercent: percentAt(seconds),
+      rssBytes: (200 + 5 * seconds) * MIB,
+      heapUsedBytes: (40 + seconds) * MIB,
+      inFlight: 2,
+      flushInterval: 500,
+      paused: false
+    }
+  })
+
+/** A calm two-generation run in `outputDir`: memory under target, nothing failed, every queue within capacity. */
+export const calmRun = (outputDir: string): ReportSummary => {
+  const governorSettings = {
+    targetPercent: 60,
+    criticalPercent: 80,
+    maxInFlight: 2,
+    maxFlushInterval: 500,
+    minFlushInterval: 250,
+    shrinkCooldownPolls: 2,
+    restoreAfterPolls: 6,
+    hysteresisPoints: 5,
+    maxPausePolls: 20,
+    pollMs: 500
+  }
+  return {
+    version: 1,
+    settings: {
+      ...defaultSettings(),
+      input: "molecules.smi",
+      generations: 2,
+      workers: 2,
+      flushInterval: 500,
+      output: outputDir,
+      ruleSource: "polyphenol-phase2",
+      explicitHApplied: false,
+      kekulizeApplied: false
+    },
+    inputs: { read: 120, valid: 117, invalid: 2, duplicate: 1 },
+    candidates: 2_400,
+    invalidCandidates: 3,
+    moleculeFailures: 0,
+    products: {
+      total: 1_800,
+      byGeneration: { "1": 600, "2": 1_200 },
+      byRule: { o_methylation: 700, o_sulfation: 500, o_glucuronidation: 400, "acetylation <&>": 200 }
+    },
+    dedup: { mode: "exact", keys: 1_917, bytes: 2 * MIB, bytesPerKey: (2 * MIB) / 1_917, estimatedFalsePositives: 0 },
+    writer: { kind: "hyparquet-writer", flushInterval: 500, flushes: 4, maxBufferRows: 500, rows: 1_800, bytes: 90_000 },
+    memory: {
+      source: "system",
+      targetPercent: 60,
+      criticalPercent: 80,
+      peak: { systemPercent: 48, rssBytes: 300 * MIB, heapUsedBytes: 60 * MIB },
+      low: { systemPercent: 40, rssBytes: 200 * MIB },
+      timeline: timeline((t) => 40 + 8 * Math.sin(t / 4) ** 2),
+      flushes: [
+        { seconds: 5, rows: 500, flushInterval: 500, rssBefore: 225 * MIB, rssAfter: 227 * MIB },
+        { seconds: 10, rows: 500, flushInterval: 500, rssBefore: 250 * MIB, rssAfter: 249 * MIB },
+        { seconds: 15, rows: 500, flushInterval: 500, rssBefore: 275 * MIB, rssAfter: 278 * MIB },
+        { seconds: 19.5, rows: 300, flushInterval: 500, rssBefore: 297 * MIB, rssAfter: 298 * MIB }
+      ]
+    },
+    governor: {
+      polls: POLLS,
+      warnings: 0,
+      finalLimits: { inFlight: 2, flushInterval: 500, paused: false },
+      decisions: [],
+      settings: governorSettings
+    },
+    queues: { capacity: { work: 2, dedup: 16, write: 16 }, maxDepth: { work: 2, dedup: 5, write: 3 } },
+    workers: 2,
+    files: {
+      products: path.join(outputDir, "products"),
+      parts: [path.join(outputDir, "products", "part-00000.parquet"), path.join(outputDir, "products", "part-00001.parquet")],
+      quarantine: path.join(outputDir, "quarantine.tsv"),
+      summary: path.join(outputDir, "summary.json")
+    },
+    checkpoints: { count: 2, maxGapSeconds: 10, maxDrainSeconds: 0.5 },
+    resumed: false,
+    elapsedSeconds: 20,
+    molPerSecond: (117 + 600) / 20,
+    productsPerSecond: 1_800 / 20,
+    peakRssBytes: 310 * MIB
+  }
+}
+
+/** The calm run gone wrong: memory ramps past critical and the governor acts; promises are broken. */
+export const busyRun = (outputDir: string): ReportSummary => {
+  const calm = calmRun(outputDir)
+  const limits = (inFlight: number, flushInterval: number, paused: boolean) => ({ inFlight, flushInterval, paused })
+  const at = (seconds: number, systemPercent: number) => ({ seconds, poll: seconds / POLL_SECONDS + 1, systemPercent, rssBytes: 250 * MIB })
+  return {
+    ...calm,
+    moleculeFailures: 2,
+    writer: { ...calm.writer, maxBufferRows: 600 },
+    memory: {
+      ...calm.memory,
+      peak: { ...calm.memory.peak, systemPercent: 85 },
+      timeline: timeline((t) => (t < 10 ? 45 + 4 * t : 85 - 4 * (t - 10)))
+    },
+    governor: {
+      ...calm.governor,
+      warnings: 3,
+      decisions: [
+        { ...at(4, 61), reason: "above target", from: limits(2, 500, false), to: limits(1, 250, false) },
+        { ...at(9, 81), reason: "critical: pause reader", from: limits(1, 250, false), to: limits(1, 250, true) },
+        { ...at(14, 59), reason: "back under target: resume reader", from: limits(1, 250, true), to: limits(1, 250, false) },
+        { ...at(19, 45), reason: "calm: restore a step", from: limits(1, 250, false), to: limits(2, 500, false) }
+      ]
+    },
+    queues: { ...calm.queues, maxDepth: { work: 2, dedup: 17, write: 3 } }
+  }
+}
+
+/** The smallest valid-looking Parquet framing: the magic, some bytes, the magic. */
+export const wholePart = Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 7), Buffer.from("PAR1")])
+
+/** Writes `summary.json`, the parts it lists (whole) and an empty quarantine file into the summary's own folder. */
+export const writeRunFolder = (summary: ReportSummary): void => {
+  const folder = path.dirname(summary.files.summary)
+  fs.mkdirSync(path.join(folder, "products"), { recursive: true })
+  for (const part of summary.files.parts) fs.writeFileSync(part, wholePart)
+  fs.writeFileSync(summary.files.quarantine, "line\ttext\treason\n")
+  fs.writeFileSync(summary.files.summary, JSON.stringify(summary, null, 2))
+}

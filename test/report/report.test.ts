@@ -1,0 +1,304 @@
+/**
+ * The run report: the SVG helpers (escaping, scales, empty and degenerate series), `renderReport` on hand-built
+ * summaries, `checkParts` and `writeReport` on disk, and the page itself in headless Chromium with JavaScript off.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect, Exit } from "effect"
+import { chromium } from "playwright-core"
+import { assert, describe, it } from "vitest"
+import { checkParts, type PartsCheck, renderReport, type ReportSummary, scorecard, writeReport } from "../../src/report/report.js"
+import { barChart, escapeXml, lineChart, linearScale, messageChart, niceDomain, rankedBarChart } from "../../src/report/svg.js"
+import { busyRun, calmRun, wholePart, writeRunFolder } from "./fixtures.js"
+
+const CHARTS = ["memory", "throughput", "flush-sizes", "flush-memory", "generations", "rules"] as const
+const CHROMIUM = "/usr/bin/chromium"
+
+const tempFolder = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `molexpand-report-${prefix}-`))
+const allWhole = (summary: ReportSummary): PartsCheck => ({ listed: summary.files.parts.length, readable: summary.files.parts.length, problems: [] })
+const occurrences = (text: string, needle: string): number => text.split(needle).length - 1
+const axis = { label: "value", format: String }
+
+describe("svg helpers", () => {
+  it("escapes the five XML specials in text and attributes", () => {
+    assert.strictEqual(escapeXml(`<a href="x">Tom & 'Jerry'</a>`), "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
+    const svg = lineChart({
+      id: "x\"><script>",
+      title: "<script>alert(1)</script>",
+      width: 400,
+      height: 200,
+      x: axis,
+      y: axis,
+      series: [{ name: "a & <b>", color: "#000", points: [{ x: 0, y: 1 }, { x: 1, y: 2 }] }],
+      events: [{ x: 0.5, name: "ev", title: "reason <&>", color: "#f00" }]
+    })
+    assert.notInclude(svg, "<script")
+    assert.include(svg, "&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert.include(svg, "a &amp; &lt;b&gt;")
+    assert.include(svg, "reason &lt;&amp;&gt;")
+  })
+
+  it("picks round domains and ticks", () => {
+    assert.deepStrictEqual(niceDomain(0, 97, 5), { min: 0, max: 100, ticks: [0, 20, 40, 60, 80, 100] })
+    assert.deepStrictEqual(niceDomain(0.1, 0.3, 2).ticks, [0.1, 0.2, 0.3])
+    const negative = niceDomain(-2.5, 7, 5)
+    assert.isAtMost(negative.min, -2.5)
+    assert.isAtLeast(negative.max, 7)
+    assert.include(negative.ticks, 0)
+  })
+
+  it("widens degenerate domains without going negative or NaN", () => {
+    const single = niceDomain(3, 3, 5)
+    assert.isBelow(single.min, 3)
+    assert.isAbove(single.max, 3)
+    assert.isAtLeast(single.min, 0)
+    assert.deepStrictEqual([niceDomain(0, 0, 5).min, niceDomain(0, 0, 5).max], [0, 1])
+    const nothing = niceDomain(Number.NaN, Number.POSITIVE_INFINITY, 5)
+    assert.deepStrictEqual([nothing.min, nothing.max], [0, 1])
+  })
+
+  it("maps a domain linearly, y axes upside down", () => {
+    const scale = linearScale(niceDomain(0, 100, 5), 200, 0)
+    assert.strictEqual(scale(0), 200)
+    assert.strictEqual(scale(100), 0)
+    assert.strictEqual(scale(25), 150)
+  })
+
+  it("draws empty or non-finite series as a 'no data' chart", () => {
+    const charts = [
+      lineChart({ id: "a", title: "t", width: 400, height: 200, x: axis, y: axis, series: [{ name: "s", color: "#000", points: [] }] }),
+      lineChart({ id: "b", title: "t", width: 400, height: 200, x: axis, y: axis, series: [{ name: "s", color: "#000", points: [{ x: Number.NaN, y: 1 }] }] }),
+      barChart({ id: "c", title: "t", width: 400, height: 200, bars: [], xLabel: "x", y: axis, color: "#000" }),
+      rankedBarChart({ id: "d", title: "t", width: 400, bars: [], format: String, color: "#000" }),
+      messageChart("e", "t", 400, 100, "no data")
+    ]
+    for (const svg of charts) {
+      assert.include(svg, "no data")
+      assert.notInclude(svg, "class=\"data")
+      assert.notInclude(svg, "NaN")
+      assert.notInclude(svg, "Infinity")
+    }
+  })
+
+  it("drops non-finite points, draws a lone point as a dot and steps as H/V moves", () => {
+    const svg = lineChart({
+      id: "a",
+      title: "t",
+      width: 400,
+      height: 200,
+      x: axis,
+      y: axis,
+      series: [
+        { name: "lone", color: "#000", points: [{ x: 1, y: Number.NaN }, { x: 2, y: 5 }] },
+        { name: "step", color: "#000", shape: "step", points: [{ x: 0, y: 1 }, { x: 1, y: 2 }, { x: 3, y: 1 }] }
+      ]
+    })
+    assert.notInclude(svg, "NaN")
+    assert.strictEqual(occurrences(svg, "<circle class=\"data\""), 1)
+    assert.match(svg, /<path class="data" d="M[\d.]+ [\d.]+H[\d.]+V[\d.]+H[\d.]+V[\d.]+"/)
+  })
+
+  it("draws negative columns from the zero line, and one marker per event", () => {
+    const svg = barChart({
+      id: "a",
+      title: "t",
+      width: 400,
+      height: 200,
+      xLabel: "x",
+      y: axis,
+      color: "#000",
+      bars: [{ label: "up", value: 2 }, { label: "down", value: -1 }, { label: "bad", value: Number.NaN }]
+    })
+    const rects = [...svg.matchAll(/<rect class="data" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => m.slice(1).map(Number))
+    assert.strictEqual(rects.length, 2)
+    const [up, down] = rects
+    // The first bar ends where the second starts: at zero.
+    assert.strictEqual(up![1]! + up![3]!, down![1]!)
+    const events = lineChart({
+      id: "b",
+      title: "t",
+      width: 400,
+      height: 200,
+      x: axis,
+      y: axis,
+      series: [{ name: "s", color: "#000", points: [{ x: 0, y: 0 }, { x: 10, y: 1 }] }],
+      events: [1, 2, 3].map((x) => ({ x, name: "e", title: `at ${x}`, color: "#f00" }))
+    })
+    assert.strictEqual(occurrences(events, "class=\"data event\""), 3)
+  })
+})
+
+describe("renderReport", () => {
+  const calm = calmRun("/runs/calm")
+
+  it("has every chart once, no NaN, and a relative link to the quarantine file", () => {
+    const html = renderReport(calm, { outputDir: "/runs/calm", parts: allWhole(calm) })
+    for (const chart of CHARTS) assert.strictEqual(occurrences(html, `data-chart="${chart}"`), 1, chart)
+    assert.notInclude(html, "NaN")
+    assert.notInclude(html, "<script")
+    assert.notMatch(html, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, "no network reference but the SVG namespace")
+    assert.include(html, `href="quarantine.tsv"`)
+    assert.include(html, "acetylation &lt;&amp;&gt;")
+    assert.include(html, "1,800")
+  })
+
+  it("is the same bytes for the same summary", () => {
+    const parts = allWhole(calm)
+    assert.strictEqual(renderReport(calm, { outputDir: "/runs/calm", parts }), renderReport(calmRun("/runs/calm"), { outputDir: "/runs/calm", parts }))
+  })
+
+  it("says per-rule counts were not recorded when the summary lacks them", () => {
+    const { byRule: _, ...products } = calm.products
+    const html = renderReport({ ...calm, products }, { outputDir: "/runs/calm", parts: allWhole(calm) })
+    assert.match(html, /data-chart="rules"[^]*not recorded/)
+  })
+
+  it("renders a run with no readings, no flushes and no products without NaN", () => {
+    const empty: ReportSummary = {
+      ...calm,
+      products: { total: 0, byGeneration: {}, byRule: {} },
+      memory: { ...calm.memory, timeline: [], flushes: [] },
+      governor: { ...calm.governor, polls: 0, decisions: [] },
+      files: { ...calm.files, parts: [] },
+      elapsedSeconds: 0
+    }
+    const html = renderReport(empty, { outputDir: "/runs/calm", parts: { listed: 0, readable: 0, problems: [] } })
+    assert.notInclude(html, "NaN")
+    assert.notInclude(html, "Infinity")
+    assert.strictEqual(occurrences(html, "class=\"data"), 0)
+    assert.strictEqual(occurrences(html, ">no data<"), CHARTS.length)
+  })
+
+  it("keeps every promise on a calm run", () => {
+    assert.deepStrictEqual(scorecard(calm, allWhole(calm)).map((c) => c.verdict), ["PASS", "PASS", "PASS", "PASS", "PASS"])
+  })
+
+  it("breaks the promises a busy run broke, with the numbers", () => {
+    const busy = busyRun("/runs/busy")
+    const parts: PartsCheck = { listed: 2, readable: 1, problems: [{ file: "products/part-00001.parquet", reason: "missing" }] }
+    const checks = scorecard(busy, parts)
+    assert.deepStrictEqual(checks.map((c) => c.verdict), ["FAIL", "FAIL", "WARN", "FAIL", "FAIL"])
+    assert.include(checks[0]!.measured, "largest buffer 600 rows; flush interval 500 rows")
+    assert.include(checks[1]!.measured, "peak 85.0%")
+    assert.include(checks[2]!.measured, "2 molecules failed")
+    assert.include(checks[3]!.measured, "dedup 17 / 16")
+    assert.include(checks[4]!.measured, "1 of 2 parts whole; products/part-00001.parquet: missing")
+    const html = renderReport(busy, { outputDir: "/runs/busy", parts })
+    assert.strictEqual(occurrences(html, "class=\"data event\""), busy.governor.decisions.length)
+    assert.include(html, "critical: pause reader")
+  })
+
+  it("gives an unmeasured memory promise a WARN, and a run with products but no parts a FAIL", () => {
+    const checks = scorecard({ ...calm, governor: { ...calm.governor, polls: 0 } }, { listed: 0, readable: 0, problems: [] })
+    assert.strictEqual(checks[1]!.verdict, "WARN")
+    assert.strictEqual(checks[4]!.verdict, "FAIL")
+  })
+})
+
+describe("checkParts and writeReport", () => {
+  it("counts the parts that exist and are framed by PAR1, where the folder is now", () => {
+    const folder = tempFolder("parts")
+    // The summary names the folder the run wrote to; the folder has since moved here.
+    const summary = calmRun("/somewhere/else")
+    const products = path.join(folder, "products")
+    fs.mkdirSync(products)
+    fs.writeFileSync(path.join(products, "part-00000.parquet"), wholePart)
+    fs.writeFileSync(path.join(products, "part-00001.parquet"), wholePart.subarray(0, wholePart.length - 2))
+    const listed = { ...summary.files, parts: [...summary.files.parts, "/somewhere/else/products/part-00002.parquet"] }
+    const check = checkParts(listed, folder)
+    assert.strictEqual(check.listed, 3)
+    assert.strictEqual(check.readable, 1)
+    assert.deepStrictEqual(check.problems.map((p) => p.file), [path.join("products", "part-00001.parquet"), path.join("products", "part-00002.parquet")])
+    assert.match(check.problems[0]!.reason, /PAR1/)
+    assert.strictEqual(check.problems[1]!.reason, "missing")
+  })
+
+  it("writes report.html atomically and identically each time", async () => {
+    const folder = tempFolder("write")
+    writeRunFolder(calmRun(folder))
+    const written = await Effect.runPromise(writeReport(folder))
+    assert.strictEqual(written, path.join(folder, "report.html"))
+    const first = fs.readFileSync(written, "utf8")
+    await Effect.runPromise(writeReport(folder))
+    assert.strictEqual(fs.readFileSync(written, "utf8"), first)
+    assert.deepStrictEqual(fs.readdirSync(folder).filter((name) => name.endsWith(".tmp")), [])
+    assert.include(first, "Every Parquet part is readable")
+    assert.notInclude(first, `class="verdict FAIL"`)
+  })
+
+  it("fails with a ReportError naming the file when summary.json is missing or not a summary", async () => {
+    const folder = tempFolder("bad")
+    const missing = await Effect.runPromiseExit(writeReport(folder))
+    assert.isTrue(Exit.isFailure(missing))
+    const error = (await Effect.runPromise(Effect.flip(writeReport(folder))))
+    assert.strictEqual(error._tag, "ReportError")
+    assert.strictEqual(error.path, path.join(folder, "summary.json"))
+    fs.writeFileSync(path.join(folder, "summary.json"), "{ not json")
+    assert.match((await Effect.runPromise(Effect.flip(writeReport(folder)))).reason, /not JSON/)
+    fs.writeFileSync(path.join(folder, "summary.json"), JSON.stringify({ version: 1, settings: {} }))
+    assert.match((await Effect.runPromise(Effect.flip(writeReport(folder)))).reason, /missing or malformed: inputs/)
+    assert.isFalse(fs.existsSync(path.join(folder, "report.html")))
+  })
+})
+
+describe.skipIf(!fs.existsSync(CHROMIUM))(`report in headless Chromium (needs ${CHROMIUM}: apt-get install -y chromium)`, () => {
+  /** Opens the report with JavaScript off (the page must not need it) and no network, returning what the test needs. */
+  const open = async (summary: ReportSummary) => {
+    writeRunFolder(summary)
+    const folder = path.dirname(summary.files.summary)
+    const report = await Effect.runPromise(writeReport(folder))
+    const context = await chromium.launchPersistentContext(tempFolder("chromium-profile"), {
+      executablePath: CHROMIUM,
+      headless: true,
+      javaScriptEnabled: false,
+      viewport: { width: 1200, height: 900 },
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+    })
+    const requests: Array<string> = []
+    const page = await context.newPage()
+    page.on("request", (request) => requests.push(request.url()))
+    await page.goto(`file://${report}`)
+    return { context, page, report, requests }
+  }
+
+  it("draws every chart, shows PASS for a calm run, and saves a screenshot", async () => {
+    const { context, page, report, requests } = await open(calmRun(tempFolder("browser")))
+    try {
+      for (const chart of CHARTS) {
+        const drawn = await page.locator(`svg[data-chart="${chart}"] .data`).evaluateAll((elements) =>
+          elements.filter((element) => {
+            const box = element.getBoundingClientRect()
+            return box.width > 0 && box.height > 0
+          }).length
+        )
+        assert.isAtLeast(drawn, 1, `chart ${chart} draws something visible`)
+      }
+      const verdicts = await page.locator(".scorecard .verdict").allTextContents()
+      assert.deepStrictEqual(verdicts, ["PASS", "PASS", "PASS", "PASS", "PASS"])
+      assert.isTrue(requests.every((url) => url.startsWith("file://")), requests.join(", "))
+      const screenshot = path.join(path.dirname(report), "report.png")
+      await page.screenshot({ path: screenshot, fullPage: true })
+      assert.isAbove(fs.statSync(screenshot).size, 0)
+      console.log(`report screenshot: ${screenshot}`)
+    } finally {
+      await context.close()
+    }
+  })
+
+  it("marks each governor decision on the memory chart of a busy run, with FAIL where promises broke", async () => {
+    const busy = busyRun(tempFolder("browser-busy"))
+    const { context, page } = await open(busy)
+    try {
+      const markers = await page.locator(`svg[data-chart="memory"] .event`).count()
+      assert.strictEqual(markers, busy.governor.decisions.length)
+      const tooltips = await page.locator(`svg[data-chart="memory"] g > title`).allTextContents()
+      assert.isTrue(tooltips.some((title) => title.includes("critical: pause reader")), tooltips.join("\n"))
+      const verdicts = await page.locator(".scorecard .verdict").allTextContents()
+      assert.deepStrictEqual(verdicts, ["FAIL", "FAIL", "WARN", "FAIL", "PASS"])
+    } finally {
+      await context.close()
+    }
+  })
+})
