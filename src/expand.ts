@@ -62,7 +62,7 @@ const checkInput = (input: string) =>
   })
 
 /** What a run writes in its output folder; `--overwrite` removes these and nothing else. */
-const runEntries = [partsFolderName, manifestName, "summary.json", "quarantine.tsv", "products.parquet", ".frontier"]
+const runEntries = [partsFolderName, manifestName, "summary.json", "quarantine.tsv", "products.parquet", "report.html", ".frontier"]
 
 /** The nearest folder that exists on the way to `folder`: where a new output folder would be created. */
 const nearestExisting = (folder: string): string => {

@@ -7,7 +7,7 @@
 import * as path from "node:path"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Option } from "effect"
-import { Command, Flag } from "effect/cli"
+import { Argument, Command, Flag } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
 import { defaults, defaultWorkers } from "./config.js"
 import { builtinRuleSets } from "./engine/rules.js"
@@ -15,6 +15,7 @@ import { expandEffect } from "./expand.js"
 import { RunStopped, SettingsError } from "./runErrors.js"
 import { defaultSettings, type RunSettings } from "./settings.js"
 import { makeCliReporter } from "./progress/cliReporter.js"
+import { writeReport } from "./report/report.js"
 import { formatSummary } from "./summary.js"
 
 const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
@@ -76,10 +77,10 @@ type CliConfig = Command.Command.Config.Infer<typeof flags>
 /** `--resume DIR` is the output folder to continue; an `--output` naming another folder contradicts it. */
 const outputOf = (cli: CliConfig): string => Option.getOrElse(cli.resume, () => cli.output)
 
-const toSettings = (cli: CliConfig): RunSettings => ({
+const toSettings = ({ resume: _resume, ...cli }: CliConfig): RunSettings => ({
   ...defaultSettings(),
   ...cli,
-  output: outputOf(cli),
+  output: outputOf({ resume: _resume, ...cli }),
   input: Option.getOrUndefined(cli.input),
   explicitH: Option.getOrUndefined(cli.explicitH),
   kekulize: Option.getOrUndefined(cli.kekulize),
@@ -123,7 +124,13 @@ const command = Command.make("molexpand", flags, (cli) =>
     })
     return yield* new RunStopped({ output, checkpoints: outcome.manifest.checkpoints })
   })).pipe(
-    Command.withDescription("Apply reaction rules to molecules, generation after generation, and write the deduplicated products to Parquet")
+    Command.withDescription("Apply reaction rules to molecules, generation after generation, and write the deduplicated products to Parquet"),
+    Command.withSubcommands([
+      Command.make("report", { output: Argument.String("output-dir") }, ({ output }) =>
+        Effect.flatMap(writeReport(output), (file) => Effect.sync(() => console.log(file)))).pipe(
+          Command.withDescription("Write OUTPUT_DIR/report.html again from OUTPUT_DIR/summary.json")
+        )
+    ])
   )
 
 /** Failures that mean "nothing was done: fix the command line or its files". */
@@ -133,7 +140,8 @@ const runUsageErrors = new Set([
   "InputFileError",
   "MemoryScriptError",
   "OutputRejected",
-  "ResumeRefused"
+  "ResumeRefused",
+  "ReportError"
 ])
 const usageExitCode = 2
 const failureExitCode = 1

@@ -37,6 +37,7 @@ import { RowBuffer } from "./io/rowBuffer.js"
 import { openTextSink, type TextSink } from "./io/textSink.js"
 import type { EventSink, ProgressSnapshot } from "./progress/events.js"
 import { etaSeconds } from "./progress/render.js"
+import { writeReport } from "./report/report.js"
 import { rebuildSeenSet } from "./resume.js"
 import { bundledSample, criticalMemoryOf, type RunSettings } from "./settings.js"
 import { makeSummary, type Summary } from "./summary.js"
@@ -343,6 +344,10 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     try: () => fs.writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n"),
     catch: (cause) => new OutputFolderError({ path: files.summary, reason: String(cause) })
   })
+  // The report is for people; failing to draw it must not fail a run whose products are safe.
+  yield* writeReport(output).pipe(
+    Effect.catch((error) => Effect.sync(() => emit({ type: "warning", seconds: seconds(), message: error.message })))
+  )
   emit({ type: "end", seconds: seconds(), outcome: "complete", summary })
   return { _tag: "Complete", summary } satisfies RunOutcome
 })

@@ -2,6 +2,7 @@
  * `summary.json`: what a run read, produced, dropped and wrote, and how fast. Printed at the end of a run and kept in
  * the output folder, so a run can be judged without reading its products.
  */
+import * as path from "node:path"
 import type { FlushRecord, RunStats } from "./actors/stats.js"
 import type { GovernorEvent, GovernorReport, MemoryPoint } from "./governor/Governor.js"
 import type { SeenSet } from "./dedup/SeenSet.js"
@@ -67,6 +68,8 @@ export interface Summary {
     readonly parts: ReadonlyArray<string>
     readonly quarantine: string
     readonly summary: string
+    /** `report.html`: the run's report for people; `molexpand report DIR` writes it again. */
+    readonly report: string
   }
   /**
    * Checkpoints written over the whole run; over this session, the longest time between two (what a kill could
@@ -154,7 +157,13 @@ export const makeSummary = (run: {
     },
     queues: run.queues,
     workers: run.engineSize,
-    files: { products: run.files.products, parts: run.files.parts, quarantine: run.files.quarantine, summary: run.files.summary },
+    files: {
+      products: run.files.products,
+      parts: run.files.parts,
+      quarantine: run.files.quarantine,
+      summary: run.files.summary,
+      report: path.join(path.dirname(run.files.summary), "report.html")
+    },
     checkpoints: run.checkpoints,
     resumed: run.resumed,
     elapsedSeconds: run.elapsedSeconds,
@@ -182,5 +191,5 @@ export const formatSummary = (s: Summary): string =>
     ...(s.governor.finalLimits.inFlight === 1 && s.governor.warnings > 0
       ? [`  memory stayed high: the run finished at ${s.governor.finalLimits.inFlight} batch in flight and row groups of ${s.governor.finalLimits.flushInterval} rows`]
       : []),
-    `  output: ${s.files.products} (${s.files.parts.length} parts, ${s.checkpoints.count} checkpoints${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}`
+    `  output: ${s.files.products} (${s.files.parts.length} parts, ${s.checkpoints.count} checkpoints${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}, ${s.files.report}`
   ].join("\n")

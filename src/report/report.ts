@@ -15,7 +15,7 @@ import { Effect } from "effect"
 import type { Reason } from "../governor/decide.js"
 import type { Summary } from "../summary.js"
 import { ReportError } from "./errors.js"
-import { type Bar, barChart, escapeXml, type EventMarker, lineChart, messageChart, rankedBarChart } from "./svg.js"
+import { type Axis, type Bar, barChart, escapeXml, type EventMarker, lineChart, messageChart, rankedBarChart } from "./svg.js"
 
 export const reportFileName = "report.html"
 const summaryFileName = "summary.json"
@@ -119,6 +119,7 @@ export interface Check {
   readonly measured: string
 }
 
+/** Bad parts named in the scorecard line; more would turn one line into a list, so the rest are only counted. */
 const MAX_LISTED_PART_PROBLEMS = 3
 
 /**
@@ -183,6 +184,7 @@ const MAX_RULE_BARS = 20
 /** Decisions listed in the table under the memory chart; the chart marks all of them. */
 const MAX_DECISION_ROWS = 20
 
+/** One colour per quantity wherever it appears: amber is the target and shrinking, red critical and pausing. */
 const COLORS = {
   system: "#2563eb",
   rss: "#9333ea",
@@ -228,7 +230,7 @@ const timeUnitFor = (longest: number): TimeUnit =>
   // Up to three of a unit still reads better in the smaller one: "150 s" rather than "2.5 min".
   longest >= 3 * 3600 ? { seconds: 3600, label: "h" } : longest >= 3 * 60 ? { seconds: 60, label: "min" } : { seconds: 1, label: "s" }
 
-const timeAxis = (unit: TimeUnit) => ({ label: `time since start (${unit.label})`, format: (v: number) => String(v), min: 0 })
+const timeAxis = (unit: TimeUnit): Axis => ({ label: `time since start (${unit.label})`, format: (v: number) => String(v), min: 0 })
 
 const memoryChart = (s: ReportSummary, unit: TimeUnit): string => {
   const { memory } = s
@@ -314,11 +316,11 @@ const flushSizesChart = (s: ReportSummary, unit: TimeUnit): string => {
         name: "row group",
         color: COLORS.rows,
         shape: "dots",
-        points: flushes.map((f) => ({ x: f.seconds / unit.seconds, y: f.rows })),
-        pointTitle: (i) => {
-          const f = flushes[i]
-          return f === undefined ? "" : `${duration(f.seconds)}: ${count(f.rows)} rows (interval ${count(f.flushInterval)})`
-        }
+        points: flushes.map((f) => ({
+          x: f.seconds / unit.seconds,
+          y: f.rows,
+          title: `${duration(f.seconds)}: ${count(f.rows)} rows (interval ${count(f.flushInterval)})`
+        }))
       }
     ]
   })
@@ -385,6 +387,7 @@ body { margin: 0; background: var(--page); color: var(--ink); font: 14px/1.45 sy
 main { max-width: 1120px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 2px; }
 h2 { font-size: 16px; margin: 0 0 10px; }
+h2.below-chart { margin-top: 14px; }
 h3 { font-size: 13px; margin: 0 0 4px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 .where { color: var(--muted); margin: 0 0 16px; word-break: break-all; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin: 0 0 16px; }
@@ -483,8 +486,7 @@ const countsSection = (s: ReportSummary): string => {
 }
 
 /** The report page for a summary; `parts` is `checkParts` of the same run. Pure: same inputs, same bytes. */
-export const renderReport = (summary: ReportSummary, options: { readonly outputDir: string; readonly parts: PartsCheck }): string => {
-  const s = summary
+export const renderReport = (s: ReportSummary, options: { readonly outputDir: string; readonly parts: PartsCheck }): string => {
   const longest = Math.max(s.elapsedSeconds, ...s.memory.timeline.map((p) => p.seconds), ...s.memory.flushes.map((f) => f.seconds))
   const unit = timeUnitFor(longest)
   const checks = scorecard(s, options.parts)
@@ -526,7 +528,7 @@ export const renderReport = (summary: ReportSummary, options: { readonly outputD
 </div>
 <section class="card">${memoryChart(s, unit)}
 <p class="note">Source: ${escapeXml(s.memory.source)} memory, polled every ${count(s.governor.settings.pollMs)} ms (${plural(s.governor.polls, "poll")}). Dots on the time axis are the governor's decisions; hover one for its reason.</p>
-<h2 style="margin-top:12px">Governor decisions</h2>${decisionsTable(s)}</section>
+<h2 class="below-chart">Governor decisions</h2>${decisionsTable(s)}</section>
 <div class="grid">
 ${figure(throughput.svg, throughput.note)}
 ${figure(flushSizesChart(s, unit), "Each dot is one row group; the grey step is the flush interval the governor had in force.")}

@@ -11,6 +11,8 @@
 export interface Point {
   readonly x: number
   readonly y: number
+  /** Hover tooltip of the point's dot (series of shape `dots`). */
+  readonly title?: string
 }
 
 export interface Axis {
@@ -29,8 +31,6 @@ export interface LineSeries {
   readonly axis?: "left" | "right"
   /** `step`: each value holds until the next point; `dots`: one circle per point. Default `line`. */
   readonly shape?: "line" | "step" | "dots"
-  /** Tooltip of each dot (shape `dots` only), by index. */
-  readonly pointTitle?: (index: number) => string
 }
 
 /** A horizontal line at a value of the left axis, labelled at its right end. */
@@ -88,7 +88,7 @@ export interface RankedBarChartSpec {
   readonly id: string
   readonly title: string
   readonly width: number
-  /** Largest first is the caller's choice; the bars are drawn top to bottom in the given order. */
+  /** Counts, drawn top to bottom in the given order (largest first is the caller's choice); negatives are left out. */
   readonly bars: ReadonlyArray<Bar>
   readonly format: (value: number) => string
   readonly color: string
@@ -120,13 +120,25 @@ const DOT_RADIUS = 3
 /** A line series with one point has no length to draw: it is shown as a dot this size instead. */
 const LONE_POINT_RADIUS = 3.5
 const LINE_WIDTH = 1.8
+/** Reference lines are dashed and a little thinner than data, so they read as guides, not as series. */
+const REFERENCE_WIDTH = 1.5
+const REFERENCE_DASH = "6 4"
+/** Event markers' vertical lines are faint dots: many decisions must not hide the series behind them. */
+const EVENT_LINE_DASH = "2 3"
+const EVENT_LINE_OPACITY = 0.55
+/** The white outline around reference labels, wide enough to part them from a line crossing them. */
+const LABEL_HALO = 3
 const EVENT_RADIUS = 4
+/** Text is placed by its baseline; a third of the font size below a y centres digits and lowercase on it. */
+const TEXT_CENTRE_SHIFT = FONT_LABEL / 3
 /** Share of each category's band a column fills; the rest is the gap between columns. */
 const BAR_FILL = 0.7
 /** A column never grows wider than this: with two or three categories, wider columns only look heavier. */
 const MAX_BAR_WIDTH = 56
 /** Columns get their label and value printed up to this many; past it only every few are labelled. */
 const MAX_LABELLED_BARS = 16
+/** Share of the value span added beyond the tallest columns, so that their printed values stay inside the plot. */
+const VALUE_LABEL_HEADROOM = 0.12
 /** Ranked bars: row height, bar thickness within it, and the widest label column as a share of the chart. */
 const RANK_ROW = 22
 const RANK_BAR = 14
@@ -211,22 +223,25 @@ interface Plot {
 
 const textWidth = (text: string, size: number): number => text.length * size * GLYPH_EM
 
+/** Cuts a label to about `width` units, marking the cut with an ellipsis (the full label goes in the tooltip). */
+const fitLabel = (label: string, width: number, size: number): string => {
+  const fits = Math.floor(width / (size * GLYPH_EM))
+  return label.length <= fits ? label : `${label.slice(0, Math.max(1, fits - 1))}…`
+}
+
 const text = (x: number, y: number, content: string, attributes = ""): string =>
   `<text x="${coord(x)}" y="${coord(y)}"${attributes === "" ? "" : ` ${attributes}`}>${escapeXml(content)}</text>`
 
-type Swatch = { readonly name: string; readonly color: string; readonly mark: "line" | "dash" | "box" | "dot" }
+type Swatch = { readonly name: string; readonly color: string; readonly mark: "line" | "dash" | "dot" }
 
 /** The title, and the legend in a row under it. */
 const header = (title: string, legend: ReadonlyArray<Swatch>): string => {
   let x = 0
   const items = legend.map((item) => {
-    const middle = LEGEND_BASELINE - FONT_LABEL / 3
-    const mark =
-      item.mark === "box"
-        ? `<rect x="${coord(x)}" y="${coord(middle - 5)}" width="10" height="10" fill="${item.color}"/>`
-        : item.mark === "dot"
-          ? `<circle cx="${coord(x + LEGEND_SWATCH / 2)}" cy="${coord(middle)}" r="${EVENT_RADIUS}" fill="${item.color}"/>`
-          : `<line x1="${coord(x)}" x2="${coord(x + LEGEND_SWATCH)}" y1="${coord(middle)}" y2="${coord(middle)}" stroke="${item.color}" stroke-width="2"${item.mark === "dash" ? ` stroke-dasharray="4 3"` : ""}/>`
+    const middle = LEGEND_BASELINE - TEXT_CENTRE_SHIFT
+    const mark = item.mark === "dot"
+      ? `<circle cx="${coord(x + LEGEND_SWATCH / 2)}" cy="${coord(middle)}" r="${EVENT_RADIUS}" fill="${item.color}"/>`
+      : `<line x1="${coord(x)}" x2="${coord(x + LEGEND_SWATCH)}" y1="${coord(middle)}" y2="${coord(middle)}" stroke="${item.color}" stroke-width="${LINE_WIDTH}"${item.mark === "dash" ? ` stroke-dasharray="${REFERENCE_DASH}"` : ""}/>`
     const label = text(x + LEGEND_SWATCH + 4, LEGEND_BASELINE, item.name, `font-size="${FONT_LABEL}" fill="${COLOR_TEXT}"`)
     x += LEGEND_SWATCH + 4 + textWidth(item.name, FONT_LABEL) + LEGEND_GAP
     return mark + label
@@ -255,7 +270,7 @@ const yAxis = (domain: Domain, scale: (v: number) => number, plot: Plot, axis: A
   const ticks = domain.ticks.map((tick) => {
     const y = scale(tick)
     const line = grid ? `<line x1="${coord(plot.left)}" x2="${coord(plot.right)}" y1="${coord(y)}" y2="${coord(y)}" stroke="${COLOR_GRID}"/>` : ""
-    return line + text(tickX, y + FONT_LABEL / 3, axis.format(tick), `text-anchor="${anchor}" font-size="${FONT_LABEL}" fill="${COLOR_MUTED}"`)
+    return line + text(tickX, y + TEXT_CENTRE_SHIFT, axis.format(tick), `text-anchor="${anchor}" font-size="${FONT_LABEL}" fill="${COLOR_MUTED}"`)
   })
   const titleX = side === "left" ? AXIS_TITLE_INSET : width - AXIS_TITLE_INSET + FONT_LABEL / 2
   const middle = (plot.top + plot.bottom) / 2
@@ -284,8 +299,8 @@ const drawSeries = (series: LineSeries, sx: (v: number) => number, sy: (v: numbe
   const shape = series.shape ?? "line"
   if (shape === "dots") {
     return points
-      .map((p, i) => {
-        const title = series.pointTitle === undefined ? "" : `<title>${escapeXml(series.pointTitle(i))}</title>`
+      .map((p) => {
+        const title = p.title === undefined ? "" : `<title>${escapeXml(p.title)}</title>`
         return `<circle class="data" cx="${coord(sx(p.x))}" cy="${coord(sy(p.y))}" r="${DOT_RADIUS}" fill="${color}">${title}</circle>`
       })
       .join("")
@@ -340,20 +355,20 @@ export const lineChart = (spec: LineChartSpec): string => {
     body += yAxis(domain, right, plot, y2, "right", spec.width, false)
   }
   body += references
-    .map((r) => `<line x1="${coord(plot.left)}" x2="${coord(plot.right)}" y1="${coord(sy(r.y))}" y2="${coord(sy(r.y))}" stroke="${r.color}" stroke-width="1.5" stroke-dasharray="6 4"/>`)
+    .map((r) => `<line x1="${coord(plot.left)}" x2="${coord(plot.right)}" y1="${coord(sy(r.y))}" y2="${coord(sy(r.y))}" stroke="${r.color}" stroke-width="${REFERENCE_WIDTH}" stroke-dasharray="${REFERENCE_DASH}"/>`)
     .join("")
   body += series.map((s) => drawSeries(s, sx, s.axis === "right" && right !== undefined ? right : sy)).join("")
   body += events
     .map((e) => {
       const x = coord(sx(e.x))
       return `<g><title>${escapeXml(e.title)}</title>` +
-        `<line x1="${x}" x2="${x}" y1="${coord(plot.top)}" y2="${coord(plot.bottom)}" stroke="${e.color}" stroke-opacity="0.55" stroke-dasharray="2 3"/>` +
+        `<line x1="${x}" x2="${x}" y1="${coord(plot.top)}" y2="${coord(plot.bottom)}" stroke="${e.color}" stroke-opacity="${EVENT_LINE_OPACITY}" stroke-dasharray="${EVENT_LINE_DASH}"/>` +
         `<circle class="data event" cx="${x}" cy="${coord(plot.bottom)}" r="${EVENT_RADIUS}" fill="${e.color}" stroke="#fff"/></g>`
     })
     .join("")
   // Labels last, over the lines, each with a white halo so that a series crossing it does not hide it.
   body += references
-    .map((r) => text(plot.left + TICK_GAP, sy(r.y) - TICK_GAP / 2, r.label, `font-size="${FONT_LABEL}" fill="${r.color}" stroke="#fff" stroke-width="3" paint-order="stroke"`))
+    .map((r) => text(plot.left + TICK_GAP, sy(r.y) - TICK_GAP / 2, r.label, `font-size="${FONT_LABEL}" fill="${r.color}" stroke="#fff" stroke-width="${LABEL_HALO}" paint-order="stroke"`))
     .join("")
   return frame(spec.id, spec.title, spec.width, spec.height, body)
 }
@@ -367,7 +382,9 @@ export const barChart = (spec: BarChartSpec): string => {
 
   // Bars grow from zero, so zero is always in the domain.
   const [lo, hi] = extent([0, ...bars.map((b) => b.value)], spec.y)
-  const domain = niceDomain(lo, hi, TICKS_Y)
+  const printValues = bars.length <= MAX_LABELLED_BARS
+  const headroom = printValues ? (hi - lo) * VALUE_LABEL_HEADROOM : 0
+  const domain = niceDomain(lo < 0 ? lo - headroom : lo, hi > 0 ? hi + headroom : hi, TICKS_Y)
   const sy = linearScale(domain, plot.bottom, plot.top)
   const band = (plot.right - plot.left) / bars.length
   const labelEvery = Math.ceil(bars.length / MAX_LABELLED_BARS)
@@ -383,7 +400,7 @@ export const barChart = (spec: BarChartSpec): string => {
         ? text(middle, plot.bottom + FONT_LABEL + TICK_GAP, bar.label, `text-anchor="middle" font-size="${FONT_LABEL}" fill="${COLOR_MUTED}"`)
         : ""
       // Values are printed on the bars only while they fit; past that the tooltips and the axis carry them.
-      const value = bars.length <= MAX_LABELLED_BARS
+      const value = printValues
         ? text(middle, bar.value >= 0 ? y - TICK_GAP / 2 : y + FONT_LABEL, spec.y.format(bar.value), `text-anchor="middle" font-size="${FONT_LABEL}" fill="${COLOR_TEXT}"`)
         : ""
       return rect + label + value
@@ -413,9 +430,9 @@ export const rankedBarChart = (spec: RankedBarChartSpec): string => {
       const rowMiddle = plot.top + (i + 0.5) * RANK_ROW
       const end = sx(bar.value)
       const title = bar.title ?? `${bar.label}: ${spec.format(bar.value)}`
-      return text(labelWidth, rowMiddle + FONT_LABEL / 3, bar.label, `text-anchor="end" font-size="${FONT_LABEL}" fill="${COLOR_TEXT}"`) +
+      return text(labelWidth, rowMiddle + TEXT_CENTRE_SHIFT, fitLabel(bar.label, labelWidth, FONT_LABEL), `text-anchor="end" font-size="${FONT_LABEL}" fill="${COLOR_TEXT}"`) +
         `<rect class="data" x="${coord(plot.left)}" y="${coord(rowMiddle - RANK_BAR / 2)}" width="${coord(end - plot.left)}" height="${RANK_BAR}" fill="${bar.color ?? spec.color}"><title>${escapeXml(title)}</title></rect>` +
-        text(end + TICK_GAP, rowMiddle + FONT_LABEL / 3, spec.format(bar.value), `font-size="${FONT_LABEL}" fill="${COLOR_MUTED}"`)
+        text(end + TICK_GAP, rowMiddle + TEXT_CENTRE_SHIFT, spec.format(bar.value), `font-size="${FONT_LABEL}" fill="${COLOR_MUTED}"`)
     })
     .join("")
   return frame(spec.id, spec.title, spec.width, height, head + drawn)

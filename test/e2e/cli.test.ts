@@ -16,6 +16,14 @@ describe("molexpand CLI", () => {
     assert.strictEqual(summary.products.byGeneration["1"], 3_696)
     assert.strictEqual((await readRunProducts(output)).length, 3_696)
     assert.match(result.stdout, /3,696/)
+    // The report is written with the run, and `molexpand report` writes the same file again from summary.json.
+    const report = path.join(output, "report.html")
+    const first = fs.readFileSync(report, "utf8")
+    assert.include(first, 'data-chart="memory"')
+    fs.rmSync(report)
+    const again = runCli(["report", output], { cwd })
+    assert.strictEqual(again.status, 0, again.stderr)
+    assert.strictEqual(fs.readFileSync(report, "utf8"), first)
   })
 
   it("quarantines invalid SMILES lines, counts them and finishes", async () => {

@@ -127,6 +127,16 @@ describe("svg helpers", () => {
     })
     assert.strictEqual(occurrences(events, "class=\"data event\""), 3)
   })
+
+  it("sizes ranked bars by value and cuts labels too long for their column, keeping them whole in the tooltip", () => {
+    const long = "a".repeat(200)
+    const svg = rankedBarChart({ id: "r", title: "t", width: 600, format: String, color: "#000", bars: [{ label: "big", value: 10 }, { label: long, value: 5 }] })
+    const widths = [...svg.matchAll(/<rect class="data"[^>]* width="([\d.]+)"/g)].map((m) => Number(m[1]))
+    assert.strictEqual(widths.length, 2)
+    assert.closeTo(widths[1]! / widths[0]!, 0.5, 0.01)
+    assert.include(svg, "…")
+    assert.include(svg, `<title>${long}: 5</title>`)
+  })
 })
 
 describe("renderReport", () => {
