@@ -20,12 +20,12 @@ export type Canonical =
   | { readonly ok: false; readonly reason: string; readonly threw?: unknown }
 
 export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
-  rdkit.clearErrors()
   let mol: Mol | null = null
   try {
     mol = rdkit.module.get_mol(smiles)
     if (mol === null || !mol.is_valid()) {
-      return { ok: false, reason: rdkit.takeErrors() || "RDKit could not parse this SMILES" }
+      const reason = rdkit.explain(() => rdkit.module.get_mol(smiles)?.delete())
+      return { ok: false, reason: reason || "RDKit could not parse this SMILES" }
     }
     return { ok: true, key: mol.get_smiles() }
   } catch (error) {
@@ -52,14 +52,14 @@ export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: num
   const reactions: Array<Reaction> = []
   const dispose = () => reactions.forEach((reaction) => reaction.delete())
   for (const rule of ruleSet.rules) {
-    rdkit.clearErrors()
     const reaction = rdkit.module.get_rxn(rule.smarts)
     if (reaction === null) {
       dispose()
+      const reason = rdkit.explain(() => rdkit.module.get_rxn(rule.smarts)?.delete())
       return {
         ok: false,
         line: rule.line,
-        reason: `rule "${rule.name}": RDKit could not parse the reaction SMARTS: ${rdkit.takeErrors() || "no reason given"}`
+        reason: `rule "${rule.name}": RDKit could not parse the reaction SMARTS: ${reason || "no reason given"}`
       }
     }
     reactions.push(reaction)
@@ -98,7 +98,6 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, key: string):
   const reactants: MolList = new rd.MolList()
   const keyOfRaw = new Map<string, string | null>()
   const emitted = new Set<string>()
-  rdkit.clearErrors()
   try {
     if (rules.explicitH) mol.add_hs_in_place()
     if (rules.kekulize) mol.convert_to_kekule_form()
@@ -150,7 +149,6 @@ const keyOfProduct = (rdkit: RDKit, product: Mol, cache: Map<string, string | nu
   const parsed = rdkit.module.get_mol(raw)
   const productKey = parsed !== null && parsed.is_valid() ? parsed.get_smiles() : null
   parsed?.delete()
-  if (productKey === null) rdkit.clearErrors()
   cache.set(raw, productKey)
   return productKey
 }

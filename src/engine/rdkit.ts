@@ -1,21 +1,20 @@
 /**
- * Loading RDKit (WebAssembly) and reading its error log.
+ * Loading RDKit (WebAssembly) and asking it why it rejected something.
  *
  * Each worker thread loads its own instance: a WebAssembly instance is single-threaded, and sharing one between
- * threads is not possible. RDKit reports why a SMILES or SMARTS was rejected only through its log, so the loader
- * captures the log and `lastErrors` turns it into a one-line reason for the quarantine file.
+ * threads is not possible. RDKit says why a SMILES or SMARTS was rejected only through its log, and keeping the log
+ * on costs about a quarter of the throughput (every warning of every parse is formatted), so logging stays off and
+ * `explain` repeats a failed call once with the log captured.
  */
 import rdkitPackage from "@rdkit/rdkit"
-import type { Log, MainModule } from "@rdkit/rdkit"
+import type { MainModule } from "@rdkit/rdkit"
 
 export type RDKitModule = MainModule
 
 export interface RDKit {
   readonly module: RDKitModule
-  /** RDKit's messages since the last call, as one line without timestamps; "" when it said nothing. */
-  readonly takeErrors: () => string
-  /** Forgets RDKit's messages: the captured log would otherwise grow for the whole run. */
-  readonly clearErrors: () => void
+  /** Runs `failedCall` again with RDKit's log captured and returns what RDKit said, as one line ("" if nothing). */
+  readonly explain: (failedCall: () => void) => string
 }
 
 /** The longest reason kept from RDKit's log: its first lines say what is wrong, the rest repeats the input. */
@@ -25,16 +24,18 @@ export const loadRDKit = async (): Promise<RDKit> => {
   // A CommonJS package: Node hands ESM its `module.exports`, whose `default` is the factory the typings describe.
   const module = await rdkitPackage.default()
   module.disable_logging()
-  const log: Log | null = module.set_log_capture("rdApp.*")
   return {
     module,
-    takeErrors: () => {
-      if (log === null) return ""
-      const text = log.get_buffer()
-      log.clear_buffer()
-      return oneLineReason(text)
-    },
-    clearErrors: () => log?.clear_buffer()
+    explain: (failedCall) => {
+      const log = module.set_log_capture("rdApp.*")
+      try {
+        failedCall()
+        return log === null ? "" : oneLineReason(log.get_buffer())
+      } finally {
+        log?.delete()
+        module.disable_logging()
+      }
+    }
   }
 }
 
