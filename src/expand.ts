@@ -5,8 +5,9 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect } from "effect"
+import { Effect, type Layer } from "effect"
 import { defaults } from "./config.js"
+import type { Engine, WorkerCrashed } from "./engine/Engine.js"
 import * as NodeEngine from "./engine/NodeEngine.js"
 import { maxRules } from "./engine/protocol.js"
 import { RuleParseError } from "./engine/ruleErrors.js"
@@ -41,7 +42,34 @@ export interface RunRequest {
   readonly onEvent?: EventSink | undefined
   /** Milliseconds between progress events; none when undefined. */
   readonly progressMs?: number | undefined
+  /** Replacements for the run's services (tests, other platforms); each defaults to the Node one. */
+  readonly layers?: RunLayers | undefined
 }
+
+export interface RunLayers {
+  /** The chemistry engine for the run's rule set. Default: RDKit on Node worker threads (`NodeEngine`). */
+  readonly engine?: ((ruleSet: RuleSet, settings: RunSettings) => Layer.Layer<Engine, RuleParseError | WorkerCrashed>) | undefined
+  /** Where memory readings come from. Default: the system (or cgroup), or `script:FILE` as the settings say. */
+  readonly probe?: Layer.Layer<MemoryProbe.MemoryProbe> | undefined
+}
+
+/** RDKit on Node worker threads, as many as `settings.workers`. */
+export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings) =>
+  NodeEngine.layer({
+    workers: settings.workers,
+    moleculeTimeoutMs: settings.moleculeTimeoutMs,
+    settings: {
+      ruleSet,
+      maxProductSets: defaults.maxProductSetsPerRule,
+      chunkSize: settings.chunkSize,
+      credits: defaults.workerCredits
+    }
+  })
+
+const probeFor = (settings: RunSettings) =>
+  settings.memoryProbe.startsWith("script:")
+    ? Effect.map(MemoryProbe.readScript(settings.memoryProbe.slice("script:".length)), MemoryProbe.layerScripted)
+    : Effect.succeed(MemoryProbe.layerSystem)
 
 const checkInput = (input: string) =>
   Effect.try({
@@ -135,19 +163,8 @@ export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest)
 export const expandEffect = Effect.fn("expandEffect")(function*(request: RunRequest) {
   const { settings } = request
   const { ruleSet, fingerprint, resume } = yield* prepareRun(request)
-  const engine = NodeEngine.layer({
-    workers: settings.workers,
-    moleculeTimeoutMs: settings.moleculeTimeoutMs,
-    settings: {
-      ruleSet,
-      maxProductSets: defaults.maxProductSetsPerRule,
-      chunkSize: settings.chunkSize,
-      credits: defaults.workerCredits
-    }
-  })
-  const probe = settings.memoryProbe.startsWith("script:")
-    ? MemoryProbe.layerScripted(yield* MemoryProbe.readScript(settings.memoryProbe.slice("script:".length)))
-    : MemoryProbe.layerSystem
+  const engine = (request.layers?.engine ?? nodeEngineFor)(ruleSet, settings)
+  const probe = request.layers?.probe ?? (yield* probeFor(settings))
   return yield* runPipeline({
     settings,
     ruleSet,

@@ -11,7 +11,7 @@
  * run as an Effect, for programs built on Effect.
  */
 import { Effect } from "effect"
-import { expandEffect } from "./expand.js"
+import { expandEffect, nodeEngineFor } from "./expand.js"
 import type { EventSink } from "./progress/events.js"
 import { RunStopped } from "./runErrors.js"
 import type { InMemoryMolecules } from "./pipeline.js"
@@ -54,7 +54,10 @@ export const expand = (options: ExpandOptions = {}): Promise<Summary> =>
     )
   )
 
-export { expandEffect }
+export { expandEffect, nodeEngineFor }
+export type { RunLayers, RunRequest } from "./expand.js"
+export { Engine, WorkerCrashed } from "./engine/Engine.js"
+export * as MemoryProbe from "./governor/MemoryProbe.js"
 export { OutputRejected, ResumeRefused, RunStopped, SettingsError } from "./runErrors.js"
 export { builtinRuleSets } from "./engine/rules.js"
 export type { RunSettings } from "./settings.js"
