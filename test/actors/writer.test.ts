@@ -36,7 +36,8 @@ describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s",
         buffer: new RowBuffer(),
         flushInterval: yield* Ref.make(flushInterval),
         stats,
-        partRowGroups: 0
+        partRowGroups: 0,
+        onFlush: () => undefined
       }
       const inbox = yield* Mailbox.make<ToWriter>(1)
       yield* inbox.send({ _tag: "Products", rows: rows(bigMessage) })
@@ -63,7 +64,8 @@ describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s",
         buffer: new RowBuffer(),
         flushInterval: yield* Ref.make(1_000),
         stats: emptyStats(),
-        partRowGroups: 0
+        partRowGroups: 0,
+        onFlush: () => undefined
       }
       // Two writer runs over one buffer, as two generations: the interval changes between them.
       const first = yield* Mailbox.make<ToWriter>(1)

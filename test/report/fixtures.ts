@@ -93,7 +93,8 @@ export const calmRun = (outputDir: string): ReportSummary => {
       products: path.join(outputDir, "products"),
       parts: [path.join(outputDir, "products", "part-00000.parquet"), path.join(outputDir, "products", "part-00001.parquet")],
       quarantine: path.join(outputDir, "quarantine.tsv"),
-      summary: path.join(outputDir, "summary.json")
+      summary: path.join(outputDir, "summary.json"),
+      report: path.join(outputDir, "report.html")
     },
     checkpoints: { count: 2, maxGapSeconds: 10, maxDrainSeconds: 0.5 },
     resumed: false,
