@@ -108,6 +108,7 @@ const { values: options } = parseArgs({
     "scale-sizes": { type: "string" },
     "scale-input": { type: "string" },
     "scale-modes": { type: "string" },
+    "report-only": { type: "string" },
     help: { type: "boolean", short: "h", default: false }
   }
 })
@@ -116,6 +117,16 @@ if (options.help) {
   const doc = fs.readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]
   console.log(doc.replace(/^#!.*\n/, "").replace(/^\s*\/?\*+ ?/gm, ""))
   console.log(`cases: ${CASES.map((c) => c.name + (c.quick ? " (quick)" : "")).join(", ")}`)
+  process.exit(0)
+}
+
+if (options["report-only"]) {
+  // Rewrites the Markdown report of an existing results JSON (after the report's format changed).
+  const file = path.resolve(options["report-only"])
+  const results = JSON.parse(fs.readFileSync(file, "utf8"))
+  for (const c of Object.values(results.cases ?? {})) c.note ??= CASES.find((d) => d.name === c.name)?.note
+  writeBenchReport(file.replace(/\.json$/, ".md"), results)
+  console.log(`wrote ${file.replace(/\.json$/, ".md")}`)
   process.exit(0)
 }
 
@@ -280,6 +291,7 @@ const runCase = async (c, reps, workerCounts) => {
     rules: path.relative(sharedDir, c.rules).startsWith("..") ? path.relative(repoRoot, c.rules) : `shared/${path.relative(sharedDir, c.rules)}`,
     generations: c.generations,
     flags: c.flags,
+    note: c.note,
     reps,
     workers: workerCounts,
     uptimeBefore: uptimeText(),

@@ -52,6 +52,7 @@ const caseSection = (c) => {
     )
   }
   for (const p of c.problems ?? []) lines.push(`- problem: ${p}`)
+  if (c.note) lines.push("", `Note: ${c.note}`)
   lines.push("")
   return lines
 }

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, beforeAll, describe, it } from "vitest"
-import { fixture, runCli, seededRandom, sleep, startCli, tempFolder } from "../support/cli.js"
+import { fixture, repoRoot, runCli, seededRandom, sleep, startCli, tempFolder } from "../support/cli.js"
 import { datasetProducts, readableRowCounts } from "../support/duckdb.js"
 
 /** 200 phenols, 2 generations, small batches and frequent checkpoints: many batches and parts in ~10 s. */
@@ -117,6 +117,33 @@ describe("kill, signal and resume", () => {
     const notRun = runCli([...runArgs(input, empty), "--resume", empty])
     assert.strictEqual(notRun.status, 2)
     assert.match(notRun.stderr, /no manifest: this folder does not hold a resumable run/)
+  })
+})
+
+describe("a full disk, simulated by a file-system layer that fails after N bytes", () => {
+  it("exits 1 naming the failure, keeps the last checkpoint readable, and resumes once space returns", async () => {
+    const folder = tempFolder("disk-sim")
+    const input = makeInput(folder)
+    const reference = runCli(runArgs(input, path.join(folder, "reference")))
+    assert.strictEqual(reference.status, 0, reference.stderr)
+    const expected = (await datasetProducts(path.join(folder, "reference"))).set
+
+    const output = path.join(folder, "out")
+    const full = runCli(runArgs(input, output), {
+      nodeArgs: ["--import", path.join(repoRoot, "test", "support", "disk-full.mjs")],
+      env: { MOLEXPAND_TEST_DISK_DIR: output, MOLEXPAND_TEST_DISK_BYTES: "100000" }
+    })
+    assert.strictEqual(full.status, 1, full.stderr)
+    assert.match(full.stderr, /ENOSPC: no space left on device/)
+    const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"))
+    assert.isFalse(manifest.complete)
+    await readableRowCounts(output)
+
+    const resumed = runCli([...runArgs(input, output), "--resume", output])
+    assert.strictEqual(resumed.status, 0, resumed.stderr)
+    const products = await datasetProducts(output)
+    assert.strictEqual(products.rows, products.distinctSmiles)
+    assert.deepStrictEqual([...products.set].sort(), [...expected].sort())
   })
 })
 

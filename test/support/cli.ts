@@ -14,11 +14,15 @@ export interface CliResult {
   readonly stderr: string
 }
 
-export const runCli = (args: ReadonlyArray<string>, options: { readonly cwd?: string } = {}): CliResult => {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, "dist", "main.js"), ...args], {
+export const runCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly nodeArgs?: ReadonlyArray<string>; readonly env?: Record<string, string> } = {}
+): CliResult => {
+  const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), path.join(repoRoot, "dist", "main.js"), ...args], {
     cwd: options.cwd ?? repoRoot,
     encoding: "utf8",
-    maxBuffer: 64 * 2 ** 20
+    maxBuffer: 64 * 2 ** 20,
+    env: { ...process.env, ...options.env }
   })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
