@@ -105,7 +105,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   yield* makeFolder(files.parts)
   yield* makeFolder(files.frontiers)
 
-  const stats: RunStats = resume === undefined ? restoreStats(undefined) : restoreStats(resume.stats)
+  const stats: RunStats = restoreStats(resume?.stats)
   const seen: SeenSet = makeSeenSet({ mode: settings.dedup, expectedProducts: settings.expectedProducts, fpRate: settings.fpRate })
   if (resume !== undefined) yield* rebuildSeenSet(seen, output, resume)
 

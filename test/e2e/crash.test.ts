@@ -33,18 +33,41 @@ const runArgs = (input: string, output: string) => [
   "--output", output
 ]
 
+const shared = tempFolder("crash")
+const input = makeInput(shared)
+
+/** The uninterrupted run every scenario is held against, run once: its product set and how long it took. */
+let uninterruptedRun: Promise<{ readonly set: Set<string>; readonly seconds: number }> | undefined
+const uninterrupted = () =>
+  (uninterruptedRun ??= (async () => {
+    const started = Date.now()
+    const result = runCli(runArgs(input, path.join(shared, "uninterrupted")))
+    assert.strictEqual(result.status, 0, result.stderr)
+    return { set: (await datasetProducts(path.join(shared, "uninterrupted"))).set, seconds: (Date.now() - started) / 1000 }
+  })())
+
+/** The stopped run left an unfinished checkpoint, and every Parquet file in its folder is readable. */
+const assertResumable = async (output: string) => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"))
+  assert.isFalse(manifest.complete)
+  await readableRowCounts(output)
+}
+
+/** Resumes the run in `output`; it must end with exactly `expected`, no key twice across the parts. */
+const resumeToSet = async (input: string, output: string, expected: Set<string>) => {
+  const resumed = runCli([...runArgs(input, output), "--resume", output])
+  assert.strictEqual(resumed.status, 0, resumed.stderr)
+  const products = await datasetProducts(output)
+  assert.strictEqual(products.rows, products.distinctSmiles)
+  assert.deepStrictEqual([...products.set].sort(), [...expected].sort())
+}
+
 describe("kill, signal and resume", () => {
-  const folder = tempFolder("crash")
-  const input = makeInput(folder)
   let reference = new Set<string>()
   let seconds = 0
 
   beforeAll(async () => {
-    const started = Date.now()
-    const result = runCli(runArgs(input, path.join(folder, "uninterrupted")))
-    seconds = (Date.now() - started) / 1000
-    assert.strictEqual(result.status, 0, result.stderr)
-    reference = (await datasetProducts(path.join(folder, "uninterrupted"))).set
+    ;({ set: reference, seconds } = await uninterrupted())
   })
 
   it(`kill -9 at ${killPoints} seeded moments, then --resume: readable at every kill, same set after`, async () => {
@@ -52,7 +75,7 @@ describe("kill, signal and resume", () => {
     const random = seededRandom(killSeed)
     let resumedFromCheckpoint = 0
     for (let k = 0; k < killPoints; k++) {
-      const output = path.join(folder, `killed-${k}`)
+      const output = path.join(shared, `killed-${k}`)
       // Kill between 10% and 95% of an uninterrupted run's time, startup included.
       const killAfterMs = Math.round((0.1 + 0.85 * random()) * seconds * 1000)
       const run = startCli(runArgs(input, output))
@@ -83,28 +106,22 @@ describe("kill, signal and resume", () => {
   })
 
   it("SIGINT finishes what is in flight, checkpoints, exits 130 naming the resume command; the resume completes", async () => {
-    const output = path.join(folder, "interrupted")
+    const output = path.join(shared, "interrupted")
     const run = startCli(runArgs(input, output))
     await sleep(Math.round(seconds * 500))
     run.child.kill("SIGINT")
     const stopped = await run.exited
     assert.strictEqual(stopped.status, 130, stopped.stderr)
     assert.match(stopped.stderr, /Resume with: .*--resume /)
-    const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"))
-    assert.isFalse(manifest.complete)
-    await readableRowCounts(output)
-    const resumed = runCli([...runArgs(input, output), "--resume", output])
-    assert.strictEqual(resumed.status, 0, resumed.stderr)
-    const products = await datasetProducts(output)
-    assert.strictEqual(products.rows, products.distinctSmiles)
-    assert.deepStrictEqual([...products.set].sort(), [...reference].sort())
+    await assertResumable(output)
+    await resumeToSet(input, output, reference)
     const summary = JSON.parse(fs.readFileSync(path.join(output, "summary.json"), "utf8"))
     assert.isTrue(summary.resumed)
     assert.strictEqual(summary.products.total, reference.size)
   })
 
   it("--resume refuses other settings, naming what differs, and a folder without a run", () => {
-    const output = path.join(folder, "uninterrupted")
+    const output = path.join(shared, "uninterrupted")
     const manifest = path.join(output, "manifest.json")
     const saved = fs.readFileSync(manifest, "utf8")
     fs.writeFileSync(manifest, saved.replace('"complete": true', '"complete": false'))
@@ -123,11 +140,7 @@ describe("kill, signal and resume", () => {
 describe("a full disk, simulated by a file-system layer that fails after N bytes", () => {
   it("exits 1 naming the failure, keeps the last checkpoint readable, and resumes once space returns", async () => {
     const folder = tempFolder("disk-sim")
-    const input = makeInput(folder)
-    const reference = runCli(runArgs(input, path.join(folder, "reference")))
-    assert.strictEqual(reference.status, 0, reference.stderr)
-    const expected = (await datasetProducts(path.join(folder, "reference"))).set
-
+    const expected = (await uninterrupted()).set
     const output = path.join(folder, "out")
     const full = runCli(runArgs(input, output), {
       nodeArgs: ["--import", path.join(repoRoot, "test", "support", "disk-full.mjs")],
@@ -135,15 +148,8 @@ describe("a full disk, simulated by a file-system layer that fails after N bytes
     })
     assert.strictEqual(full.status, 1, full.stderr)
     assert.match(full.stderr, /ENOSPC: no space left on device/)
-    const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"))
-    assert.isFalse(manifest.complete)
-    await readableRowCounts(output)
-
-    const resumed = runCli([...runArgs(input, output), "--resume", output])
-    assert.strictEqual(resumed.status, 0, resumed.stderr)
-    const products = await datasetProducts(output)
-    assert.strictEqual(products.rows, products.distinctSmiles)
-    assert.deepStrictEqual([...products.set].sort(), [...expected].sort())
+    await assertResumable(output)
+    await resumeToSet(input, output, expected)
   })
 })
 
@@ -163,11 +169,7 @@ const canMount = (() => {
 describe.skipIf(!canMount)("a full disk (a small tmpfs)", () => {
   it("exits 1 with a clear message, keeps the last checkpoint readable, and resumes once space returns", async () => {
     const folder = tempFolder("disk")
-    const input = makeInput(folder)
-    const reference = runCli(runArgs(input, path.join(folder, "reference")))
-    assert.strictEqual(reference.status, 0, reference.stderr)
-    const expected = (await datasetProducts(path.join(folder, "reference"))).set
-
+    const expected = (await uninterrupted()).set
     const mountPoint = path.join(folder, "small")
     fs.mkdirSync(mountPoint)
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=160k", "tmpfs", mountPoint])
@@ -176,15 +178,9 @@ describe.skipIf(!canMount)("a full disk (a small tmpfs)", () => {
       const full = runCli(runArgs(input, output))
       assert.strictEqual(full.status, 1, full.stderr)
       assert.match(full.stderr, /ENOSPC|no space left/i)
-      await readableRowCounts(output)
-      assert.isTrue(fs.existsSync(path.join(output, "manifest.json")))
-
+      await assertResumable(output)
       execFileSync("mount", ["-o", "remount,size=64m", mountPoint])
-      const resumed = runCli([...runArgs(input, output), "--resume", output])
-      assert.strictEqual(resumed.status, 0, resumed.stderr)
-      const products = await datasetProducts(output)
-      assert.strictEqual(products.rows, products.distinctSmiles)
-      assert.deepStrictEqual([...products.set].sort(), [...expected].sort())
+      await resumeToSet(input, output, expected)
     } finally {
       execFileSync("umount", ["-l", mountPoint])
     }
