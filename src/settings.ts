@@ -86,8 +86,11 @@ export const criticalMemoryOf = (s: RunSettings): number =>
 
 /** A worker thread costs ~60 MB of RDKit; past this the machine, not molexpand, is the limit. */
 const maxWorkers = 256
-/** Percent bounds of --target-memory: below 10 nothing can run, above 95 the kernel's OOM killer is the governor. */
-const targetMemoryRange = [10, 95] as const
+/**
+ * Percent bounds of --target-memory. Any positive share can be a target (a 24 GiB machine idles at ~5%); above 95
+ * the kernel's OOM killer, not molexpand, decides.
+ */
+const targetMemoryRange = [1, 95] as const
 
 const integerAtLeast = (flag: string, value: number, min: number): Array<string> =>
   Number.isInteger(value) && value >= min ? [] : [`--${flag} must be an integer ≥ ${min}, got ${value}`]

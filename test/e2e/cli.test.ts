@@ -67,7 +67,7 @@ describe("molexpand CLI", () => {
     [["--no-such-flag"], /no-such-flag/],
     [["--generations", "two"], /generations/],
     [["--generations", "0"], /--generations must be an integer ≥ 1, got 0/],
-    [["--target-memory", "99"], /--target-memory must be a percent from 10 to 95, got 99/],
+    [["--target-memory", "99"], /--target-memory must be a percent from 1 to 95, got 99/],
     [["--dedup", "maybe"], /dedup/],
     [["--fp-rate", "2"], /--fp-rate must be between 0 and 1/],
     [["--input", "/no/such/file.smi"], /\/no\/such\/file\.smi: no such file/]
