@@ -9,7 +9,8 @@
  * 2. Reading > target: halve the batches in flight (never below 1) and the flush interval (never below the floor),
  *    at most once every `shrinkCooldownPolls + 1` polls, since memory needs a poll or two to show the effect.
  * 3. Reading < target − hysteresis for `restoreAfterPolls` polls in a row: double both limits, never above what the
- *    user set. Readings between target − hysteresis and target hold the limits and reset the calm count.
+ *    user set. Readings between target − hysteresis and target hold the limits and reset the calm count. The band is
+ *    `hysteresisPoints`, or a tenth of the target when that is smaller.
  *
  * Oscillation bound: while readings cross the target faster than `restoreAfterPolls`, nothing is restored, so the
  * decisions are only the halvings down to the floors: at most ⌈log2 maxInFlight⌉ + ⌈log2(maxFlush / minFlush)⌉ + 1
@@ -59,6 +60,16 @@ export interface Decision {
   readonly from: Limits
   readonly to: Limits
 }
+
+/**
+ * Share of the target that the hold band may take at most: 5 points under a 60% target, but only 0.65 under a 6.5%
+ * target, which a large machine's idle use can sit at; a band wider than the target's own scale never lets it restore.
+ */
+const maxHysteresisShareOfTarget = 0.1
+
+/** How far below target memory must be to count as calm. */
+export const hysteresisBand = (s: GovernorSettings): number =>
+  Math.min(s.hysteresisPoints, s.targetPercent * maxHysteresisShareOfTarget)
 
 export const initialState = (settings: GovernorSettings): GovernorState => ({
   limits: { inFlight: settings.maxInFlight, flushInterval: settings.maxFlushInterval, paused: false },
@@ -133,7 +144,7 @@ export const decide = (
       "back under target: resume reader"
     )
   }
-  const calmPolls = percent < s.targetPercent - s.hysteresisPoints ? state.calmPolls + 1 : 0
+  const calmPolls = percent < s.targetPercent - hysteresisBand(s) ? state.calmPolls + 1 : 0
   if (calmPolls >= s.restoreAfterPolls) {
     return result(
       { limits: doubled(from, s), sinceShrink, calmPolls: 0, pausedAtFloorPolls: 0, pinned: false },

@@ -94,6 +94,13 @@ describe("decide", () => {
     assert.isAbove(decisions.length, 0)
   })
 
+  it("under a small target the hold band shrinks to a tenth of it, so the limits can come back", () => {
+    const small = { ...settings, targetPercent: 6.5 }
+    const steps = replay([7, 5.8, 5.8, 5.8, 5.8], small)
+    assert.strictEqual(steps[0]!.state.limits.inFlight, 4)
+    assert.strictEqual(steps.at(-1)!.state.limits.inFlight, 8)
+  })
+
   it("a flush floor above the user's interval keeps the user's interval", () => {
     const small = { ...settings, maxFlushInterval: 100 }
     const last = replay(new Array(20).fill(75), small).at(-1)!
