@@ -177,6 +177,7 @@ export const makeSummary = (run: {
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024
 
 const count = (n: number): string => n.toLocaleString("en-US")
+const plural = (n: number, noun: string): string => `${count(n)} ${noun}${n === 1 ? "" : "s"}`
 
 /** The end-of-run report printed on the terminal; `summary.json` holds the same and more. */
 export const formatSummary = (s: Summary): string =>
@@ -191,5 +192,5 @@ export const formatSummary = (s: Summary): string =>
     ...(s.governor.finalLimits.inFlight === 1 && s.governor.warnings > 0
       ? [`  memory stayed high: the run finished at ${s.governor.finalLimits.inFlight} batch in flight and row groups of ${s.governor.finalLimits.flushInterval} rows`]
       : []),
-    `  output: ${s.files.products} (${s.files.parts.length} parts, ${s.checkpoints.count} checkpoints${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}, ${s.files.report}`
+    `  output: ${s.files.products} (${plural(s.files.parts.length, "part")}, ${plural(s.checkpoints.count, "checkpoint")}${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}, ${s.files.report}`
   ].join("\n")

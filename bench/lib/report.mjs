@@ -98,6 +98,30 @@ export const writeBenchReport = (file, results) => {
   ]
   if (cases.length > 0) {
     lines.push(
+      "## Overview",
+      "",
+      "| case | workers | molexpand mol/s | peer mol/s | mol/s ratio | CPU s ratio | peak RSS MiB molexpand / peer | runs | products equal |",
+      "|---|---|---|---|---|---|---|---|---|"
+    )
+    for (const c of cases) {
+      if (c.status === "skipped") {
+        lines.push(`| ${c.name} | – | skipped | | | | | | |`)
+        continue
+      }
+      for (const w of c.workers ?? []) {
+        const a = c.medians?.[`molexpand/${w}`]
+        const b = c.medians?.[`peer/${w}`]
+        const r = c.molexpandOverPeer?.[w]
+        if (!a || !b) continue
+        const equal = c.comparison ? (c.comparison.equal ? "yes" : `no (${c.comparison.onlyMolexpandCount} / ${c.comparison.onlyPeerCount} only in molexpand / peer)`) : "–"
+        lines.push(
+          `| ${c.name} | ${w} | ${fmt(a.molPerSecond)} | ${fmt(b.molPerSecond)} | ${fmt(r?.molPerSecond, 2)} | ${fmt(r?.cpuSeconds, 2)} | ${mib(a.peakRssBytes)} / ${mib(b.peakRssBytes)} | ${Math.min(a.runs, b.runs)} | ${equal} |`
+        )
+      }
+    }
+    for (const note of results.notes ?? []) lines.push("", note)
+    lines.push(
+      "",
       "## molexpand against the peer (bench/peer/peer_expand.py)",
       "",
       "mol/s = frontier molecules expanded (all generations) per wall second of the whole process, start-up included. " +
