@@ -1,0 +1,80 @@
+/** The product contract on one RDKit instance, molecule by molecule. */
+import { assert, describe, it } from "vitest"
+import { canonicalize, compileRules, expandMolecule } from "../../src/engine/chemistry.js"
+import { oneLineReason } from "../../src/engine/rdkit.js"
+import { testRDKit } from "../support/rdkit.js"
+
+const ruleSet = (rules: Array<[string, string]>, prepare: { explicitH?: boolean; kekulize?: boolean } = {}) => ({
+  source: "test",
+  rules: rules.map(([name, smarts], i) => ({ name, smarts, line: i + 1 })),
+  explicitH: prepare.explicitH ?? false,
+  kekulize: prepare.kekulize ?? false
+})
+
+describe("chemistry", () => {
+  it("turns RDKit's log into one line without timestamps or repeats", () => {
+    const log = "[04:22:03] Can't kekulize mol.  Unkekulized atoms: 0 1\n[04:22:03] Can't kekulize mol.  Unkekulized atoms: 0 1\n"
+    assert.strictEqual(oneLineReason(log), "Can't kekulize mol.  Unkekulized atoms: 0 1")
+    assert.strictEqual(oneLineReason(""), "")
+  })
+
+  it("canonicalizes valid SMILES to one key and explains invalid ones", async () => {
+    const rdkit = await testRDKit()
+    const a = canonicalize(rdkit, "OC1=CC=CC=C1")
+    const b = canonicalize(rdkit, "c1ccccc1O")
+    assert.isTrue(a.ok && b.ok && a.key === b.key)
+    const bad = canonicalize(rdkit, "C1CC")
+    assert.isFalse(bad.ok)
+    if (!bad.ok) assert.match(bad.reason, /unclosed ring/)
+  })
+
+  it("applies each rule to the molecule alone; a multi-product rule gives each molecule as a candidate", async () => {
+    const rdkit = await testRDKit()
+    const compiled = compileRules(rdkit, ruleSet([
+      ["methylation", "[c:1][OX2H1:2]>>[c:1][O:2][CH3]"],
+      ["ester_hydrolysis", "[CX3:1](=[OX1:2])[OX2:3][#6:4]>>[C:1](=[O:2])[OH].[OH:3][#6:4]"]
+    ]), 1000)
+    assert.isTrue(compiled.ok)
+    if (!compiled.ok) return
+    const products = expandMolecule(rdkit, compiled.rules, "CC(=O)Oc1ccc(O)cc1")
+    const keys = new Set(products.keys)
+    assert.isTrue(keys.has("COc1ccc(OC(C)=O)cc1"))
+    assert.isTrue(keys.has("CC(=O)O"))
+    assert.isTrue(keys.has("Oc1ccc(O)cc1"))
+    assert.strictEqual(products.candidates, 3)
+    compiled.rules.dispose()
+  })
+
+  it("counts a candidate that does not sanitize as invalid", async () => {
+    const rdkit = await testRDKit()
+    const compiled = compileRules(rdkit, ruleSet([["overload", "[C:1][O:2]>>[C:1](C)(C)(C)(C)[O:2]"]]), 1000)
+    if (!compiled.ok) return assert.fail(compiled.reason)
+    const products = expandMolecule(rdkit, compiled.rules, "CCO")
+    assert.deepStrictEqual(products.keys, [])
+    assert.strictEqual(products.invalidCandidates, products.candidates)
+    assert.isAbove(products.candidates, 0)
+    compiled.rules.dispose()
+  })
+
+  it("rejects a SMARTS RDKit cannot parse, naming the rule's line", async () => {
+    const rdkit = await testRDKit()
+    const compiled = compileRules(rdkit, ruleSet([["ok", "[c:1][OH:2]>>[c:1][O:2]C"], ["broken", "[c:1][OH:2]>>[c:1][Q:2]"]]), 1000)
+    assert.isFalse(compiled.ok)
+    if (!compiled.ok) {
+      assert.strictEqual(compiled.line, 2)
+      assert.match(compiled.reason, /rule "broken": RDKit could not parse the reaction SMARTS: SMARTS Parse Error/)
+    }
+  })
+
+  it("prepares molecules as the rule set asks: explicit hydrogens for [H] rules, kekulized for bond-explicit rules", async () => {
+    const rdkit = await testRDKit()
+    const explicit = compileRules(rdkit, ruleSet([["oh", "[O:1][H:2]>>[O:1]C"]], { explicitH: true }), 1000)
+    const implicit = compileRules(rdkit, ruleSet([["oh", "[O:1][H:2]>>[O:1]C"]]), 1000)
+    const kekule = compileRules(rdkit, ruleSet([["db", "[#6:1]=[#6:2]>>[#6:1][#6:2]"]], { kekulize: true }), 1000)
+    if (!explicit.ok || !implicit.ok || !kekule.ok) return assert.fail("rules did not compile")
+    assert.include(expandMolecule(rdkit, explicit.rules, "Oc1ccccc1").keys, "COc1ccccc1")
+    assert.deepStrictEqual(expandMolecule(rdkit, implicit.rules, "Oc1ccccc1").keys, [])
+    assert.isAbove(expandMolecule(rdkit, kekule.rules, "Oc1ccccc1").keys.length, 0)
+    for (const c of [explicit, implicit, kekule]) c.rules.dispose()
+  })
+})
