@@ -76,10 +76,14 @@ describe("kill, signal and resume", () => {
     let resumedFromCheckpoint = 0
     for (let k = 0; k < killPoints; k++) {
       const output = path.join(shared, `killed-${k}`)
-      // Kill between 10% and 95% of an uninterrupted run's time, startup included.
-      const killAfterMs = Math.round((0.1 + 0.85 * random()) * seconds * 1000)
+      // A seeded moment between the run's first checkpoint and 90% of an uninterrupted run's time, so that each kill
+      // lands mid-run whatever the machine's speed (wall-clock moments alone missed the run on a quiet machine).
       const run = startCli(runArgs(input, output))
-      await sleep(killAfterMs)
+      const started = Date.now()
+      while (!fs.existsSync(path.join(output, "manifest.json")) && run.child.exitCode === null) await sleep(20)
+      const firstCheckpointMs = Date.now() - started
+      const killAfterMs = firstCheckpointMs + Math.round(random() * Math.max(0, 0.9 * seconds * 1000 - firstCheckpointMs))
+      await sleep(killAfterMs - firstCheckpointMs)
       run.child.kill("SIGKILL")
       const killed = await run.exited
       if (killed.status === 0) continue // finished before the kill: nothing to resume
