@@ -13,19 +13,10 @@ export const quarantineHeader = "line\ttext\treason"
 
 export interface Quarantine {
   readonly add: (line: number | undefined, text: string, reason: string) => Effect.Effect<void, TextFileError>
-  readonly count: () => number
 }
 
 /** Wraps a sink whose header line has been written. */
-export const quarantineOn = (sink: TextSink): Quarantine => {
-  let count = 0
-  return {
-    count: () => count,
-    add: (line, text, reason) => {
-      count++
-      return sink.writeLine(
-        `${line ?? ""}\t${tsvField(text.slice(0, maxQuarantinedText))}\t${tsvField(reason)}`
-      )
-    }
-  }
-}
+export const quarantineOn = (sink: TextSink): Quarantine => ({
+  add: (line, text, reason) =>
+    sink.writeLine(`${line ?? ""}\t${tsvField(text.slice(0, maxQuarantinedText))}\t${tsvField(reason)}`)
+})
