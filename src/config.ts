@@ -52,6 +52,12 @@ export const defaults = {
   expectedProducts: 1_000_000,
   /** Bloom filter false-positive rate: at 1e-6 a 100M-product run may drop ~100 products, for 3.6 bytes a key. */
   fpRate: 1e-6,
+  /**
+   * Raw product SMILES each worker remembers with the key it gave (see `src/engine/keyCache.ts`). On the NCI
+   * phenols' second generation 10,000 caught half the candidates that were new to their molecule, since siblings
+   * share grandchildren and travel in the same batch; at ~250 bytes an entry it is ~2.5 MB per worker.
+   */
+  keyCacheEntries: 10_000,
   /** RunReactants' cap on product sets per rule and molecule, as the product contract fixes it. */
   maxProductSetsPerRule: 1_000,
   dedup: "exact" as DedupMode,

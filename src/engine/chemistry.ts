@@ -11,6 +11,7 @@
  * because WebAssembly memory is not garbage-collected.
  */
 import type { Mol, MolList, Reaction } from "@rdkit/rdkit"
+import type { KeyCache } from "./keyCache.js"
 import type { RDKit } from "./rdkit.js"
 import type { RuleSet } from "./rules.js"
 
@@ -19,10 +20,29 @@ export type Canonical =
   /** `threw` is set when RDKit threw rather than rejected: its instance can no longer be trusted. */
   | { readonly ok: false; readonly reason: string; readonly threw?: unknown }
 
+/**
+ * A hydrogen atom in SMILES is a bracket atom whose element is H: `[H]`, `[2H]`, `[H+]`, but not `[Hg]`, `[He]`,
+ * `[Hf]`, `[Ho]`, `[Hs]` (a hydrogen count such as `[NH2]` follows another element). Anything that looks like one
+ * counts, so a doubtful string takes the full path.
+ */
+const hydrogenAtom = /\[\d*H(?![efgos])/
+export const hasHydrogenAtom = (smiles: string): boolean => hydrogenAtom.test(smiles)
+/** RDKit's parse options for a SMILES without hydrogen atoms (see `parseSanitized`). */
+const keepHydrogenAtoms = JSON.stringify({ removeHs: false })
+
+/**
+ * Parses and sanitizes `smiles` as RDKit's default parse does (with hydrogen atoms removed). RDKit's MinimalLib
+ * removes hydrogen atoms after sanitizing and then sanitizes again; when the SMILES has no hydrogen atom there is
+ * nothing to remove, and skipping that step saves a fifth to two fifths of the parse (measured on candidates of the
+ * polyphenol and MetaCyc rule sets, with identical keys for all of 150,000).
+ */
+const parseSanitized = (rdkit: RDKit, smiles: string): Mol | null =>
+  hasHydrogenAtom(smiles) ? rdkit.module.get_mol(smiles) : rdkit.module.get_mol(smiles, keepHydrogenAtoms)
+
 export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
   let mol: Mol | null = null
   try {
-    mol = rdkit.module.get_mol(smiles)
+    mol = parseSanitized(rdkit, smiles)
     if (mol === null || !mol.is_valid()) {
       const reason = rdkit.explain(() => rdkit.module.get_mol(smiles)?.delete())
       return { ok: false, reason: reason || "RDKit could not parse this SMILES" }
@@ -87,16 +107,16 @@ export interface MoleculeProducts {
 
 /**
  * Applies every rule to the molecule whose key is given. Products are distinct within the molecule (the run-wide
- * dedup sees fewer keys); candidates with the same raw SMILES are parsed once, since sanitizing is the costly step.
- * Throws only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit instance.
+ * dedup sees fewer keys); a candidate whose raw SMILES is in `cache` is not parsed again, since sanitizing is the
+ * costly step. Throws only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit
+ * instance.
  */
-export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, key: string): MoleculeProducts => {
+export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCache, key: string): MoleculeProducts => {
   const out: MoleculeProducts = { keys: [], rules: [], candidates: 0, invalidCandidates: 0 }
   const rd = rdkit.module
-  const mol = rd.get_mol(key)
+  const mol = parseSanitized(rdkit, key)
   if (mol === null) throw new Error(`the key ${key} no longer parses`)
   const reactants: MolList = new rd.MolList()
-  const keyOfRaw = new Map<string, string | null>()
   const emitted = new Set<string>()
   try {
     if (rules.explicitH) mol.add_hs_in_place()
@@ -112,7 +132,7 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, key: string):
             for (let p = 0; p < productSet.size(); p++) {
               const product = productSet.at(p)
               out.candidates++
-              const productKey = product === null ? null : keyOfProduct(rdkit, product, keyOfRaw)
+              const productKey = product === null ? null : keyOfProduct(rdkit, product, cache)
               product?.delete()
               if (productKey === null) {
                 out.invalidCandidates++
@@ -137,7 +157,7 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, key: string):
   return out
 }
 
-const keyOfProduct = (rdkit: RDKit, product: Mol, cache: Map<string, string | null>): string | null => {
+const keyOfProduct = (rdkit: RDKit, product: Mol, cache: KeyCache): string | null => {
   let raw: string
   try {
     raw = product.get_smiles()
@@ -146,7 +166,7 @@ const keyOfProduct = (rdkit: RDKit, product: Mol, cache: Map<string, string | nu
   }
   const cached = cache.get(raw)
   if (cached !== undefined) return cached
-  const parsed = rdkit.module.get_mol(raw)
+  const parsed = parseSanitized(rdkit, raw)
   const productKey = parsed !== null && parsed.is_valid() ? parsed.get_smiles() : null
   parsed?.delete()
   cache.set(raw, productKey)

@@ -20,6 +20,7 @@ export const maxRules = 65_535
 export interface WorkerSettings {
   readonly ruleSet: RuleSet
   readonly maxProductSets: number
+  readonly keyCacheEntries: number
   readonly chunkSize: number
   readonly credits: number
 }

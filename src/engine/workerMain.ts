@@ -10,6 +10,7 @@
 import { parentPort, workerData } from "node:worker_threads"
 import { makeKeyHasher } from "../dedup/keyHash.js"
 import { canonicalize, compileRules, type CompiledRules, expandMolecule, type MoleculeProducts } from "./chemistry.js"
+import { KeyCache } from "./keyCache.js"
 import { type FromWorker, type ProductChunk, progressBusy, progressIndex, type ToWorker, type WorkerData } from "./protocol.js"
 import { loadRDKit } from "./rdkit.js"
 
@@ -26,6 +27,7 @@ const send = (message: FromWorker, transfer: ReadonlyArray<ArrayBuffer> = []) =>
 const rdkit = await loadRDKit()
 const hasher = await makeKeyHasher()
 const compiled = compileRules(rdkit, settings.ruleSet, settings.maxProductSets)
+const keyCache = new KeyCache(settings.keyCacheEntries)
 
 /** Marks the start of work on molecule `index`, for the main thread's time limit and crash report. */
 const starting = (index: number) => {
@@ -109,7 +111,7 @@ const runExpand = async (requestId: number, parents: ReadonlyArray<string>, rule
     starting(index)
     let products: MoleculeProducts
     try {
-      products = expandMolecule(rdkit, rules, parents[index]!)
+      products = expandMolecule(rdkit, rules, keyCache, parents[index]!)
     } catch (error) {
       // Products of earlier molecules still count: hand them over (the main thread keeps taking chunks until it
       // sees the Poisoned message), then end the thread.

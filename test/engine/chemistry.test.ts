@@ -1,6 +1,7 @@
 /** The product contract on one RDKit instance, molecule by molecule. */
 import { assert, describe, it } from "vitest"
-import { canonicalize, compileRules, expandMolecule } from "../../src/engine/chemistry.js"
+import { canonicalize, compileRules, expandMolecule, hasHydrogenAtom } from "../../src/engine/chemistry.js"
+import { KeyCache } from "../../src/engine/keyCache.js"
 import { oneLineReason } from "../../src/engine/rdkit.js"
 import { testRDKit } from "../support/rdkit.js"
 
@@ -28,6 +29,39 @@ describe("chemistry", () => {
     if (!bad.ok) assert.match(bad.reason, /unclosed ring/)
   })
 
+  it("tells a hydrogen atom from a hydrogen count and from elements whose symbol starts with H", () => {
+    for (const smiles of ["[H]O", "[2H]C", "[H+]", "[3H][C@@H](O)C", "O[H]"]) assert.isTrue(hasHydrogenAtom(smiles), smiles)
+    for (const smiles of ["[NH4+]", "C[C@H](O)N", "Cl[Hg]C", "[He]", "[Hf]", "[Ho+3]", "[Hs]", "OCC", "[CH2]O"]) assert.isFalse(hasHydrogenAtom(smiles), smiles)
+  })
+
+  it("removes hydrogen atoms from a SMILES that has them, and parses one without them to the same key", async () => {
+    const rdkit = await testRDKit()
+    const keyOf = (smiles: string) => {
+      const result = canonicalize(rdkit, smiles)
+      return result.ok ? result.key : result.reason
+    }
+    assert.strictEqual(keyOf("[H]Oc1ccccc1"), "Oc1ccccc1")
+    assert.strictEqual(keyOf("[2H]Oc1ccccc1"), "[2H]Oc1ccccc1")
+    assert.strictEqual(keyOf("[H][C@](C)(N)C(=O)O"), "C[C@@H](N)C(=O)O")
+    assert.strictEqual(keyOf("O=C1C=CC(=O)C=C1"), "O=C1C=CC(=O)C=C1")
+  })
+
+  it("gives the same products whatever the key cache remembers from earlier molecules", async () => {
+    const rdkit = await testRDKit()
+    const compiled = compileRules(rdkit, ruleSet([
+      ["methylation", "[c:1][OX2H1:2]>>[c:1][O:2][CH3]"],
+      ["sulfation", "[c:1][OX2H1:2]>>[c:1][O:2]S(=O)(=O)O"]
+    ]), 1000)
+    if (!compiled.ok) return assert.fail(compiled.reason)
+    const siblings = ["COc1cc(O)cc(O)c1", "Oc1cc(O)cc(OS(=O)(=O)O)c1", "Oc1cc(O)cc(O)c1"]
+    const alone = siblings.map((key) => expandMolecule(rdkit, compiled.rules, new KeyCache(1), key))
+    const shared = new KeyCache(1000)
+    const together = siblings.map((key) => expandMolecule(rdkit, compiled.rules, shared, key))
+    assert.deepStrictEqual(together, alone)
+    assert.isAbove(shared.size, 0)
+    compiled.rules.dispose()
+  })
+
   it("applies each rule to the molecule alone; a multi-product rule gives each molecule as a candidate", async () => {
     const rdkit = await testRDKit()
     const compiled = compileRules(rdkit, ruleSet([
@@ -36,7 +70,7 @@ describe("chemistry", () => {
     ]), 1000)
     assert.isTrue(compiled.ok)
     if (!compiled.ok) return
-    const products = expandMolecule(rdkit, compiled.rules, "CC(=O)Oc1ccc(O)cc1")
+    const products = expandMolecule(rdkit, compiled.rules, new KeyCache(100), "CC(=O)Oc1ccc(O)cc1")
     const keys = new Set(products.keys)
     assert.isTrue(keys.has("COc1ccc(OC(C)=O)cc1"))
     assert.isTrue(keys.has("CC(=O)O"))
@@ -49,7 +83,7 @@ describe("chemistry", () => {
     const rdkit = await testRDKit()
     const compiled = compileRules(rdkit, ruleSet([["overload", "[C:1][O:2]>>[C:1](C)(C)(C)(C)[O:2]"]]), 1000)
     if (!compiled.ok) return assert.fail(compiled.reason)
-    const products = expandMolecule(rdkit, compiled.rules, "CCO")
+    const products = expandMolecule(rdkit, compiled.rules, new KeyCache(100), "CCO")
     assert.deepStrictEqual(products.keys, [])
     assert.strictEqual(products.invalidCandidates, products.candidates)
     assert.isAbove(products.candidates, 0)
@@ -72,9 +106,9 @@ describe("chemistry", () => {
     const implicit = compileRules(rdkit, ruleSet([["oh", "[O:1][H:2]>>[O:1]C"]]), 1000)
     const kekule = compileRules(rdkit, ruleSet([["db", "[#6:1]=[#6:2]>>[#6:1][#6:2]"]], { kekulize: true }), 1000)
     if (!explicit.ok || !implicit.ok || !kekule.ok) return assert.fail("rules did not compile")
-    assert.include(expandMolecule(rdkit, explicit.rules, "Oc1ccccc1").keys, "COc1ccccc1")
-    assert.deepStrictEqual(expandMolecule(rdkit, implicit.rules, "Oc1ccccc1").keys, [])
-    assert.isAbove(expandMolecule(rdkit, kekule.rules, "Oc1ccccc1").keys.length, 0)
+    assert.include(expandMolecule(rdkit, explicit.rules, new KeyCache(100), "Oc1ccccc1").keys, "COc1ccccc1")
+    assert.deepStrictEqual(expandMolecule(rdkit, implicit.rules, new KeyCache(100), "Oc1ccccc1").keys, [])
+    assert.isAbove(expandMolecule(rdkit, kekule.rules, new KeyCache(100), "Oc1ccccc1").keys.length, 0)
     for (const c of [explicit, implicit, kekule]) c.rules.dispose()
   })
 })
