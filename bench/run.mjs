@@ -213,7 +213,7 @@ const runOnce = async (c, program, workers, rep, workDir) => {
     record.moleculeFailures = summary.moleculeFailures
     record.programElapsedSeconds = summary.elapsedSeconds
     record.programPeakRssBytes = summary.peakRssBytes
-    products = await readParquetProducts(path.join(out, "products.parquet"))
+    products = await readParquetProducts(out)
   } else {
     const peer = parsePeerJson(measured.stdout)
     record.inputsValid = peer.inputs.valid

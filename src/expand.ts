@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, type Layer } from "effect"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { Effect, FileSystem, type Layer } from "effect"
 import { defaults } from "./config.js"
 import type { Engine, WorkerCrashed } from "./engine/Engine.js"
 import * as NodeEngine from "./engine/NodeEngine.js"
@@ -14,6 +15,7 @@ import { RuleParseError } from "./engine/ruleErrors.js"
 import { loadRuleSet, type RuleSet } from "./engine/rules.js"
 import * as MemoryProbe from "./governor/MemoryProbe.js"
 import { partsFolderName } from "./io/dataset.js"
+import { describeCause } from "./io/errors.js"
 import { InputFileError } from "./io/inputErrors.js"
 import { type Fingerprint, fingerprintDifferences, fingerprintOf, type Manifest, manifestName, readManifest } from "./io/manifest.js"
 import { type InMemoryMolecules, runPipeline } from "./pipeline.js"
@@ -51,6 +53,11 @@ export interface RunLayers {
   readonly engine?: ((ruleSet: RuleSet, settings: RunSettings) => Layer.Layer<Engine, RuleParseError | WorkerCrashed>) | undefined
   /** Where memory readings come from. Default: the system (or cgroup), or `script:FILE` as the settings say. */
   readonly probe?: Layer.Layer<MemoryProbe.MemoryProbe> | undefined
+  /**
+   * The file system everything in the output folder is written through (parts, manifest, frontiers, quarantine,
+   * summary, report) and the manifest is read from. Default: Node's. The input file is read with Node's streams.
+   */
+  readonly fileSystem?: Layer.Layer<FileSystem.FileSystem> | undefined
 }
 
 /** RDKit on Node worker threads, as many as `settings.workers`. */
@@ -94,37 +101,38 @@ const checkInput = (input: string) =>
 const runEntries = [partsFolderName, manifestName, "summary.json", "quarantine.tsv", "products.parquet", "report.html", ".frontier"]
 
 /** The nearest folder that exists on the way to `folder`: where a new output folder would be created. */
-const nearestExisting = (folder: string): string => {
-  let current = path.resolve(folder)
-  while (!fs.existsSync(current)) current = path.dirname(current)
-  return current
-}
+const nearestExisting = (fileSystem: FileSystem.FileSystem, folder: string) =>
+  Effect.gen(function*() {
+    let current = path.resolve(folder)
+    while (!(yield* fileSystem.exists(current))) current = path.dirname(current)
+    return current
+  })
 
 /**
  * A new run needs an empty (or absent) folder it can write, or `--overwrite`. Nothing is created here: the folder
  * appears only once the RDKit workers have accepted the rules.
  */
 const checkNewOutput = (settings: RunSettings) =>
-  Effect.try({
-    try: () => {
-      const output = settings.output
-      const existing = fs.existsSync(output) ? fs.readdirSync(output) : []
-      if (existing.length > 0 && !settings.overwrite) {
-        throw new OutputRejected({
-          path: output,
-          reason: existing.includes(manifestName)
-            ? `it holds a molexpand run; continue it with --resume ${output}, or replace it with --overwrite`
-            : "it exists and is not empty; choose another --output or pass --overwrite"
-        })
-      }
-      const parent = nearestExisting(output)
-      if (!fs.statSync(parent).isDirectory()) throw new Error(`${parent} is not a folder`)
-      fs.accessSync(parent, fs.constants.W_OK)
-      if (settings.overwrite) for (const entry of runEntries) fs.rmSync(path.join(output, entry), { recursive: true, force: true })
-    },
-    catch: (cause) =>
-      cause instanceof OutputRejected ? cause : new OutputRejected({ path: settings.output, reason: `cannot write there: ${String(cause)}` })
-  })
+  Effect.gen(function*() {
+    const fileSystem = yield* FileSystem.FileSystem
+    const output = settings.output
+    const cannotWrite = (reason: string) => new OutputRejected({ path: output, reason: `cannot write there: ${reason}` })
+    const existing = (yield* fileSystem.exists(output)) ? yield* fileSystem.readDirectory(output) : []
+    if (existing.length > 0 && !settings.overwrite) {
+      return yield* new OutputRejected({
+        path: output,
+        reason: existing.includes(manifestName)
+          ? `it holds a molexpand run; continue it with --resume ${output}, or replace it with --overwrite`
+          : "it exists and is not empty; choose another --output or pass --overwrite"
+      })
+    }
+    const parent = yield* nearestExisting(fileSystem, output)
+    if ((yield* fileSystem.stat(parent)).type !== "Directory") return yield* cannotWrite(`${parent} is not a folder`)
+    yield* fileSystem.access(parent, { writable: true })
+    if (settings.overwrite) {
+      yield* Effect.forEach(runEntries, (entry) => fileSystem.remove(path.join(output, entry), { recursive: true, force: true }), { discard: true })
+    }
+  }).pipe(Effect.catchTag("PlatformError", (cause) => Effect.fail(new OutputRejected({ path: settings.output, reason: `cannot write there: ${describeCause(cause)}` }))))
 
 const checkResume = (settings: RunSettings, fingerprint: Fingerprint) =>
   Effect.gen(function*() {
@@ -161,7 +169,10 @@ export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest)
 })
 
 /** A whole run: `Complete` with its summary, or `Stopped` at a checkpoint when `stopRequested` said so. */
-export const expandEffect = Effect.fn("expandEffect")(function*(request: RunRequest) {
+export const expandEffect = (request: RunRequest) =>
+  expandWith(request).pipe(Effect.provide(request.layers?.fileSystem ?? NodeFileSystem.layer))
+
+const expandWith = Effect.fn("expandEffect")(function*(request: RunRequest) {
   const { settings } = request
   const { ruleSet, fingerprint, resume } = yield* prepareRun(request)
   const engine = (request.layers?.engine ?? nodeEngineFor)(ruleSet, settings)

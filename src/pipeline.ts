@@ -8,9 +8,8 @@
  * commit, then the manifest) is a consistent cut. A resumed run starts from the last checkpoint with the seen set
  * rebuilt from it and recomputes exactly what came after.
  */
-import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Option, Schedule, Stream } from "effect"
+import { Effect, FileSystem, Option, Schedule, Stream } from "effect"
 import { runDeduper } from "./actors/deduper.js"
 import * as Mailbox from "./actors/mailbox.js"
 import type { ToDeduper, ToWriter, WorkBatch } from "./actors/messages.js"
@@ -26,7 +25,8 @@ import type { GovernorSettings } from "./governor/decide.js"
 import * as Governor from "./governor/Governor.js"
 import { type Cursor, makeCursor } from "./io/cursor.js"
 import { mergeParts, partFileName, partsFolder } from "./io/dataset.js"
-import { OutputFolderError, type TextFileError } from "./io/errors.js"
+import { replaceFile } from "./io/durableFile.js"
+import { describeCause, OutputFolderError, type TextFileError } from "./io/errors.js"
 import { type FrontierEntry, frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
 import type { InputFileError } from "./io/inputErrors.js"
 import { type Fingerprint, type Manifest, type PartRecord, writeManifest } from "./io/manifest.js"
@@ -79,10 +79,9 @@ export interface PipelineInput {
 }
 
 const makeFolder = (folder: string) =>
-  Effect.try({
-    try: () => fs.mkdirSync(folder, { recursive: true }),
-    catch: (cause) => new OutputFolderError({ path: folder, reason: String(cause) })
-  })
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeDirectory(folder, { recursive: true })).pipe(
+    Effect.mapError((cause) => new OutputFolderError({ path: folder, reason: describeCause(cause) }))
+  )
 
 const governorSettingsOf = (settings: RunSettings, workers: number): GovernorSettings => ({
   targetPercent: settings.targetMemory,
@@ -313,7 +312,10 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     }
   }
 
-  yield* Effect.sync(() => fs.rmSync(files.frontiers, { recursive: true, force: true }))
+  const fileSystem = yield* FileSystem.FileSystem
+  yield* fileSystem.remove(files.frontiers, { recursive: true, force: true }).pipe(
+    Effect.mapError((cause) => new OutputFolderError({ path: files.frontiers, reason: describeCause(cause) }))
+  )
   const single = settings.singleFile
     ? yield* Effect.scoped(mergeParts(output, parts, settings.parquetWriter, files.singleFile))
     : undefined
@@ -340,10 +342,9 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     resumed: resume !== undefined,
     elapsedSeconds: (Date.now() - started) / 1000
   })
-  yield* Effect.try({
-    try: () => fs.writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n"),
-    catch: (cause) => new OutputFolderError({ path: files.summary, reason: String(cause) })
-  })
+  yield* replaceFile(files.summary, JSON.stringify(summary, null, 2) + "\n").pipe(
+    Effect.mapError((error) => new OutputFolderError({ path: files.summary, reason: error.message }))
+  )
   // The report is for people; failing to draw it must not fail a run whose products are safe.
   yield* writeReport(output).pipe(
     Effect.catch((error) => Effect.sync(() => emit({ type: "warning", seconds: seconds(), message: error.message })))

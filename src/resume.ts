@@ -3,13 +3,12 @@
  * first frontier, cut at the checkpoint's length) plus every product in the checkpoint's parts, hashed again here:
  * the hash is deterministic, so the rebuilt set answers exactly as the original did.
  */
-import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Stream } from "effect"
+import { Effect, FileSystem, Stream } from "effect"
 import { makeKeyHasher } from "./dedup/keyHash.js"
 import type { SeenSet } from "./dedup/SeenSet.js"
 import { forEachRowGroup, partsFolder, removeUnlistedParts } from "./io/dataset.js"
-import { TextFileError } from "./io/errors.js"
+import { describeCause, TextFileError } from "./io/errors.js"
 import { frontierPath, readFrontier } from "./io/frontier.js"
 import type { Manifest } from "./io/manifest.js"
 
@@ -17,19 +16,19 @@ const frontiersOf = (output: string) => path.join(output, ".frontier")
 
 /** Cuts each frontier file back to its checkpointed length and removes those the checkpoint does not know. */
 const restoreFrontiers = (output: string, manifest: Manifest) =>
-  Effect.try({
-    try: () => {
-      const folder = frontiersOf(output)
-      fs.mkdirSync(folder, { recursive: true })
-      for (const name of fs.readdirSync(folder)) {
-        const generation = /^frontier-(\d+)\.tsv$/.exec(name)?.[1]
-        const keep = generation === undefined ? undefined : manifest.frontierBytes[generation]
-        if (keep === undefined) fs.rmSync(path.join(folder, name), { force: true })
-        else fs.truncateSync(path.join(folder, name), keep)
-      }
-    },
-    catch: (cause) => new TextFileError({ path: frontiersOf(output), reason: `cannot restore the frontier files: ${String(cause)}` })
-  })
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const folder = frontiersOf(output)
+    yield* fs.makeDirectory(folder, { recursive: true })
+    for (const name of yield* fs.readDirectory(folder)) {
+      const generation = /^frontier-(\d+)\.tsv$/.exec(name)?.[1]
+      const keep = generation === undefined ? undefined : manifest.frontierBytes[generation]
+      if (keep === undefined) yield* fs.remove(path.join(folder, name), { force: true })
+      else yield* fs.truncate(path.join(folder, name), keep)
+    }
+  }).pipe(
+    Effect.mapError((cause) => new TextFileError({ path: frontiersOf(output), reason: `cannot restore the frontier files: ${describeCause(cause)}` }))
+  )
 
 export const rebuildSeenSet = (seen: SeenSet, output: string, manifest: Manifest) =>
   Effect.gen(function*() {

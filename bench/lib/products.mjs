@@ -4,14 +4,21 @@
  */
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
+import * as path from "node:path"
 import * as readline from "node:readline"
 import rdkitPackage from "@rdkit/rdkit"
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet"
 
-/** `smiles<TAB>generation` strings of molexpand's products.parquet. */
-export const readParquetProducts = async (file) => {
-  const rows = await parquetReadObjects({ file: await asyncBufferFromFile(file), columns: ["smiles", "generation"] })
-  return rows.map((row) => `${row.smiles}\t${Number(row.generation)}`)
+/** `smiles<TAB>generation` strings of molexpand's dataset: every part in OUTPUT/products/, in name order. */
+export const readParquetProducts = async (output) => {
+  const folder = path.join(output, "products")
+  const parts = fs.readdirSync(folder).filter((name) => /^part-\d+\.parquet$/.test(name)).sort()
+  const out = []
+  for (const part of parts) {
+    const rows = await parquetReadObjects({ file: await asyncBufferFromFile(path.join(folder, part)), columns: ["smiles", "generation"] })
+    for (const row of rows) out.push(`${row.smiles}\t${Number(row.generation)}`)
+  }
+  return out
 }
 
 /** `smiles<TAB>generation` strings of a TSV whose first two columns are smiles and generation. */

@@ -10,7 +10,7 @@
  * Both writers compress with Snappy. hyparquet-writer (the default) also dictionary-encodes columns where that at least
  * halves them; parquetjs-lite has no dictionary encoding, so its files are about a quarter larger.
  */
-import { Effect, Semaphore, type Scope } from "effect"
+import { Effect, type FileSystem, Semaphore, type Scope } from "effect"
 import type { ParquetWriterKind } from "../config.js"
 import { ParquetWriteError } from "./errors.js"
 import { openHyparquetSink } from "./hyparquetSink.js"
@@ -80,7 +80,10 @@ const invalidRows = (rows: ProductRows): string | undefined => {
 type SinkState = "open" | "failed" | "committed"
 
 /** A record rather than a conditional, so that a new writer kind without an opener is a type error. */
-const OPENERS: Record<ParquetWriterKind, (finalPath: string) => Effect.Effect<RowGroupWriter, ParquetWriteError, Scope.Scope>> = {
+const OPENERS: Record<
+  ParquetWriterKind,
+  (finalPath: string) => Effect.Effect<RowGroupWriter, ParquetWriteError, FileSystem.FileSystem | Scope.Scope>
+> = {
   "hyparquet-writer": openHyparquetSink,
   "parquetjs-lite": openParquetjsSink
 }
@@ -92,7 +95,7 @@ const OPENERS: Record<ParquetWriterKind, (finalPath: string) => Effect.Effect<Ro
 export const openProductSink = (
   kind: ParquetWriterKind,
   finalPath: string
-): Effect.Effect<ProductSink, ParquetWriteError, Scope.Scope> =>
+): Effect.Effect<ProductSink, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
     const writer = yield* OPENERS[kind](finalPath)
     // parquetjs-lite interleaves concurrent appends into a corrupt file; one operation at a time rules that out.

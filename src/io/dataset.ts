@@ -7,12 +7,11 @@
  * Reading parts back (to rebuild the seen set on resume, or to merge them into one file) goes one row group at a
  * time, so memory stays bounded by a row group whatever the dataset's size.
  */
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet"
-import { Effect, type Scope } from "effect"
+import { Effect, FileSystem, type Scope } from "effect"
 import type { ParquetWriterKind } from "../config.js"
-import { OutputFolderError, ParquetWriteError } from "./errors.js"
+import { describeCause, OutputFolderError, ParquetWriteError } from "./errors.js"
 import type { PartRecord } from "./manifest.js"
 import { openProductSink, type ProductRows } from "./ProductSink.js"
 
@@ -24,17 +23,17 @@ export const partFileName = (index: number) => `part-${String(index).padStart(5,
 
 /** Deletes every file in the parts folder that the checkpoint does not list: temporary files and orphan parts. */
 export const removeUnlistedParts = (output: string, parts: ReadonlyArray<PartRecord>) =>
-  Effect.try({
-    try: () => {
-      const folder = partsFolder(output)
-      if (!fs.existsSync(folder)) return []
-      const listed = new Set(parts.map((part) => part.file))
-      const removed = fs.readdirSync(folder).filter((name) => !listed.has(name))
-      for (const name of removed) fs.rmSync(path.join(folder, name), { force: true })
-      return removed
-    },
-    catch: (cause) => new OutputFolderError({ path: partsFolder(output), reason: `cannot clean the parts folder: ${String(cause)}` })
-  })
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const folder = partsFolder(output)
+    if (!(yield* fs.exists(folder))) return []
+    const listed = new Set(parts.map((part) => part.file))
+    const removed = (yield* fs.readDirectory(folder)).filter((name) => !listed.has(name))
+    yield* Effect.forEach(removed, (name) => fs.remove(path.join(folder, name), { force: true }), { discard: true })
+    return removed
+  }).pipe(
+    Effect.mapError((cause) => new OutputFolderError({ path: partsFolder(output), reason: `cannot clean the parts folder: ${describeCause(cause)}` }))
+  )
 
 const readError = (file: string) => (cause: unknown) =>
   new ParquetWriteError({ path: file, reason: "could not read a completed part back", cause })
@@ -84,7 +83,7 @@ export const mergeParts = (
   parts: ReadonlyArray<PartRecord>,
   kind: ParquetWriterKind,
   finalPath: string
-): Effect.Effect<{ readonly rows: number; readonly bytes: number }, ParquetWriteError, Scope.Scope> =>
+): Effect.Effect<{ readonly rows: number; readonly bytes: number }, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const sink = yield* openProductSink(kind, finalPath)
     for (const part of parts) {

@@ -18,8 +18,16 @@ export class ParquetWriteError extends Schema.TaggedError<ParquetWriteError>()("
   }
 }
 
-/** parquetjs-lite throws bare strings, Node throws Errors; both should read well inside one sentence. */
-const describeCause = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+/**
+ * One phrase for a failure's cause. Node's own message names the errno and the path ("ENOSPC: no space left on
+ * device, write"), which the file system layer's PlatformError keeps as its reason's cause; parquetjs-lite throws
+ * bare strings.
+ */
+export const describeCause = (cause: unknown): string => {
+  const nodeError = (cause as { reason?: { cause?: unknown } } | undefined)?.reason?.cause
+  if (nodeError instanceof Error) return nodeError.message
+  return cause instanceof Error ? cause.message : String(cause)
+}
 
 /** A text file of the run (quarantine, frontier) could not be created, written or read. */
 export class TextFileError extends Schema.TaggedError<TextFileError>()("TextFileError", {

@@ -3,10 +3,8 @@
  * kept on disk (one `key<TAB>root id` line per molecule), not in memory, so a generation of tens of millions of
  * products costs no heap; the next generation streams it back in batches.
  */
-import * as fs from "node:fs"
-import * as readline from "node:readline"
-import { Stream } from "effect"
-import { TextFileError } from "./errors.js"
+import { Effect, FileSystem, Stream } from "effect"
+import { describeCause, TextFileError } from "./errors.js"
 import { tsvField } from "./textSink.js"
 
 export interface FrontierBatch {
@@ -24,13 +22,11 @@ export interface FrontierEntry {
 }
 
 /** The entries of a frontier file, read lazily; a resumed run cuts the file back to its checkpoint first. */
-export const readFrontier = (path: string): Stream.Stream<FrontierEntry, TextFileError> =>
-  Stream.suspend(() =>
-    Stream.fromAsyncIterable(
-      readline.createInterface({ input: fs.createReadStream(path), crlfDelay: Infinity }),
-      (cause) => new TextFileError({ path, reason: `cannot read the frontier: ${String(cause)}` })
-    )
-  ).pipe(
+export const readFrontier = (path: string): Stream.Stream<FrontierEntry, TextFileError, FileSystem.FileSystem> =>
+  Stream.unwrap(Effect.map(FileSystem.FileSystem, (fs) => fs.stream(path))).pipe(
+    Stream.decodeText,
+    Stream.splitLines,
+    Stream.mapError((cause) => new TextFileError({ path, reason: `cannot read the frontier: ${describeCause(cause)}` })),
     Stream.filter((line) => line.length > 0),
     Stream.map((line) => {
       const tab = line.indexOf("\t")

@@ -2,10 +2,11 @@
  * The hyparquet-writer product writer: its `ParquetWriter` encodes one row group per call, Snappy-compressed, with
  * dictionary pages where they at least halve a column, into a `DurableFile`.
  *
- * Encoding and writing are synchronous, so a row group is never cut half-way by an interruption. If the scope closes
- * before commit, the `DurableFile` finalizer deletes the temporary file; the final path is untouched.
+ * Encoding is synchronous, so a row group is never cut half-way by an interruption; its bytes are written out right
+ * after. If the scope closes before commit, the `DurableFile` finalizer deletes the temporary file; the final path is
+ * untouched.
  */
-import { type Scope, Effect } from "effect"
+import { Effect, type FileSystem, type Scope } from "effect"
 import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer"
 import { openDurableFile, type DurableFile } from "./durableFile.js"
 import { ParquetWriteError } from "./errors.js"
@@ -23,7 +24,7 @@ const SCHEMA: SchemaElement[] = [
 
 /**
  * 64 KiB of scratch for the Thrift headers and footer fields hyparquet-writer appends a few bytes at a time; the
- * DurableFile's own buffer batches them into large writes, and page bodies this size or larger bypass the scratch.
+ * DurableFile's blocks batch them into large writes, and page bodies this size or larger bypass the scratch.
  */
 const SCRATCH_BYTES = 64 * 1024
 
@@ -71,14 +72,13 @@ class DurableFileWriter extends ByteWriter {
   }
 }
 
-/** Wraps a synchronous write step; the DurableFile throws ParquetWriteError, hyparquet-writer throws plain Errors. */
+/** Wraps a synchronous encoding step: hyparquet-writer throws plain Errors. */
 const writeStep = <A>(finalPath: string, reason: string, run: () => A): Effect.Effect<A, ParquetWriteError> =>
-  Effect.try({
-    try: run,
-    catch: (cause) => (cause instanceof ParquetWriteError ? cause : new ParquetWriteError({ path: finalPath, reason, cause }))
-  })
+  Effect.try({ try: run, catch: (cause) => new ParquetWriteError({ path: finalPath, reason, cause }) })
 
-export const openHyparquetSink = (finalPath: string): Effect.Effect<RowGroupWriter, ParquetWriteError, Scope.Scope> =>
+export const openHyparquetSink = (
+  finalPath: string
+): Effect.Effect<RowGroupWriter, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
     const file = yield* openDurableFile(finalPath)
     const output = new DurableFileWriter(file)
@@ -102,7 +102,7 @@ export const openHyparquetSink = (finalPath: string): Effect.Effect<RowGroupWrit
             ],
             rowGroupSize: rowCount
           })
-        }),
+        }).pipe(Effect.andThen(file.drain())),
       commit: writeStep(finalPath, "could not write the footer", () => {
         parquet.finish()
       }).pipe(Effect.andThen(file.commit()))

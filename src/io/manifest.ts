@@ -10,10 +10,11 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Schema } from "effect"
+import { Effect, FileSystem, Schema } from "effect"
 import type { RuleSet } from "../engine/rules.js"
 import type { RunSettings } from "../settings.js"
-import { OutputFolderError } from "./errors.js"
+import { replaceFile } from "./durableFile.js"
+import { describeCause, OutputFolderError } from "./errors.js"
 import { InputFileError } from "./inputErrors.js"
 
 export const manifestName = "manifest.json"
@@ -139,42 +140,32 @@ export class ManifestError extends Schema.TaggedError<ManifestError>()("Manifest
   }
 }
 
-export const readManifest = (output: string): Effect.Effect<Manifest, ManifestError> =>
-  Effect.try({
-    try: () => {
-      const manifest = JSON.parse(fs.readFileSync(manifestPath(output), "utf8")) as Manifest
-      if (manifest.version !== 1) throw new Error(`unknown manifest version ${String(manifest.version)}`)
-      return manifest
-    },
-    catch: (cause) =>
-      new ManifestError({
-        path: manifestPath(output),
-        reason: (cause as NodeJS.ErrnoException).code === "ENOENT"
-          ? "no manifest: this folder does not hold a resumable run"
-          : `unreadable manifest: ${String(cause)}`
-      })
+export const readManifest = (output: string): Effect.Effect<Manifest, ManifestError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const file = manifestPath(output)
+    const text = yield* fs.readFileString(file).pipe(
+      Effect.mapError((cause) =>
+        new ManifestError({
+          path: file,
+          reason: cause.reason._tag === "NotFound"
+            ? "no manifest: this folder does not hold a resumable run"
+            : `unreadable manifest: ${describeCause(cause)}`
+        })
+      )
+    )
+    return yield* Effect.try({
+      try: () => {
+        const manifest = JSON.parse(text) as Manifest
+        if (manifest.version !== 1) throw new Error(`unknown manifest version ${String(manifest.version)}`)
+        return manifest
+      },
+      catch: (cause) => new ManifestError({ path: file, reason: `unreadable manifest: ${String(cause)}` })
+    })
   })
 
 /** Replaces the manifest atomically and durably. */
-export const writeManifest = (output: string, manifest: Manifest): Effect.Effect<void, OutputFolderError> =>
-  Effect.try({
-    try: () => {
-      const final = manifestPath(output)
-      const temporary = path.join(output, `.${manifestName}.${process.pid}.tmp`)
-      const fd = fs.openSync(temporary, "w")
-      try {
-        fs.writeSync(fd, JSON.stringify(manifest, null, 2) + "\n")
-        fs.fsyncSync(fd)
-      } finally {
-        fs.closeSync(fd)
-      }
-      fs.renameSync(temporary, final)
-      const folder = fs.openSync(output, "r")
-      try {
-        fs.fsyncSync(folder)
-      } finally {
-        fs.closeSync(folder)
-      }
-    },
-    catch: (cause) => new OutputFolderError({ path: manifestPath(output), reason: `cannot write the checkpoint: ${String(cause)}` })
-  })
+export const writeManifest = (output: string, manifest: Manifest): Effect.Effect<void, OutputFolderError, FileSystem.FileSystem> =>
+  replaceFile(manifestPath(output), JSON.stringify(manifest, null, 2) + "\n").pipe(
+    Effect.mapError((error) => new OutputFolderError({ path: manifestPath(output), reason: `cannot write the checkpoint: ${error.message}` }))
+  )

@@ -4,12 +4,12 @@
  *
  * Not `ParquetWriter.openFile`: its fs stream is hidden inside the writer, and the header write it starts in the
  * constructor is never awaited, so a failure there is an unhandled rejection. Instead the envelope writer hands every
- * encoded section to the DurableFile: a failed write throws inside the awaited `appendRow`, and the file is published
+ * encoded section to the DurableFile, which writes it out after the row group, and the file is published
  * by the same fsync-and-rename commit as the other writer's. A row group is written uninterruptibly: an interruption waits for
  * the group to finish, then the `DurableFile` finalizer deletes the temporary file; the final path is untouched.
  */
 import parquet from "parquetjs-lite"
-import { type Scope, Effect } from "effect"
+import { Effect, type FileSystem, type Scope } from "effect"
 import { openDurableFile } from "./durableFile.js"
 import { ParquetWriteError } from "./errors.js"
 import type { ProductRows, RowGroupWriter } from "./ProductSink.js"
@@ -26,11 +26,13 @@ const SCHEMA = new parquet.ParquetSchema({
 /** Where the writer starts counting file offsets: a new file. */
 const FILE_START = 0
 
-/** The DurableFile throws ParquetWriteError; parquetjs-lite throws Errors and bare strings. */
+/** parquetjs-lite throws Errors and bare strings. */
 const toWriteError = (finalPath: string, reason: string) => (cause: unknown) =>
-  cause instanceof ParquetWriteError ? cause : new ParquetWriteError({ path: finalPath, reason, cause })
+  new ParquetWriteError({ path: finalPath, reason, cause })
 
-export const openParquetjsSink = (finalPath: string): Effect.Effect<RowGroupWriter, ParquetWriteError, Scope.Scope> =>
+export const openParquetjsSink = (
+  finalPath: string
+): Effect.Effect<RowGroupWriter, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
     const file = yield* openDurableFile(finalPath)
     const writer = yield* Effect.try({
@@ -66,7 +68,7 @@ export const openParquetjsSink = (finalPath: string): Effect.Effect<RowGroupWrit
             }
           },
           catch: toWriteError(finalPath, "could not encode a row group")
-        }).pipe(Effect.uninterruptible),
+        }).pipe(Effect.andThen(file.drain()), Effect.uninterruptible),
       commit: Effect.tryPromise({
         try: () => writer.close(),
         catch: toWriteError(finalPath, "could not write the footer")

@@ -5,9 +5,8 @@
  * Interrupted, the file holds every line up to the last full buffer; `close` writes the rest. A checkpoint records
  * `bytes()` after `flush`; a resumed run reopens the file cut back to that length, dropping lines written after it.
  */
-import * as fs from "node:fs"
-import { Effect } from "effect"
-import { TextFileError } from "./errors.js"
+import { Effect, FileSystem } from "effect"
+import { describeCause, TextFileError } from "./errors.js"
 
 /** Big enough that a write call carries hundreds of lines, small enough to be noise next to the run's memory. */
 const textBufferBytes = 256 * 1024
@@ -21,8 +20,7 @@ export interface TextSink {
   readonly bytes: () => number
 }
 
-const attempt = <A>(path: string, action: string, f: () => A) =>
-  Effect.try({ try: f, catch: (cause) => new TextFileError({ path, reason: `${action}: ${String(cause)}` }) })
+const failing = (path: string, action: string) => (cause: unknown) => new TextFileError({ path, reason: `${action}: ${describeCause(cause)}` })
 
 /**
  * Opens a text file for the life of the scope: empty, or, to resume, cut back to `keepBytes` (what a checkpoint
@@ -30,23 +28,26 @@ const attempt = <A>(path: string, action: string, f: () => A) =>
  */
 export const openTextSink = (path: string, keepBytes = 0) =>
   Effect.gen(function*() {
-    const fd = yield* Effect.acquireRelease(
-      attempt(path, "cannot open the file", () => {
-        const fd = fs.openSync(path, keepBytes > 0 ? "r+" : "w")
-        fs.ftruncateSync(fd, keepBytes)
-        return fd
-      }),
-      (fd) => Effect.sync(() => fs.closeSync(fd))
-    )
+    const fs = yield* FileSystem.FileSystem
+    const file = yield* Effect.gen(function*() {
+      const file = yield* fs.open(path, { flag: keepBytes > 0 ? "r+" : "w" })
+      yield* file.truncate(keepBytes)
+      yield* file.seek(BigInt(keepBytes), "start")
+      return file
+    }).pipe(Effect.mapError(failing(path, "cannot open the file")))
+    const encoder = new TextEncoder()
     let pending: Array<string> = []
     let pendingBytes = 0
     let written = keepBytes
-    const writePending = attempt(path, "cannot write", () => {
-      if (pending.length === 0) return
-      written += fs.writeSync(fd, pending.join(""), written)
+    const writePending = Effect.suspend(() => {
+      if (pending.length === 0) return Effect.void
+      const bytes = encoder.encode(pending.join(""))
       pending = []
       pendingBytes = 0
-    })
+      return Effect.map(file.writeAll(bytes), () => {
+        written += bytes.length
+      })
+    }).pipe(Effect.mapError(failing(path, "cannot write")))
     const sink: TextSink = {
       path,
       bytes: () => written,
@@ -56,8 +57,9 @@ export const openTextSink = (path: string, keepBytes = 0) =>
           pendingBytes += line.length + 1
           return pendingBytes >= textBufferBytes ? writePending : Effect.void
         }),
-      flush: Effect.andThen(writePending, attempt(path, "cannot sync", () => fs.fsyncSync(fd)))
+      flush: Effect.andThen(writePending, file.sync.pipe(Effect.mapError(failing(path, "cannot sync"))))
     }
+    // Runs before the file is closed: finalizers run in reverse order of registration.
     yield* Effect.addFinalizer(() => Effect.ignore(writePending))
     return sink
   })

@@ -8,11 +8,12 @@
  * differs from the old one only if the run's files did. The one look at the disk, whether each Parquet part is
  * whole, is `checkParts`, done by `writeReport` before rendering.
  */
-import { randomUUID } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect } from "effect"
+import { Effect, FileSystem } from "effect"
 import type { Reason } from "../governor/decide.js"
+import { replaceFile } from "../io/durableFile.js"
+import { describeCause } from "../io/errors.js"
 import type { Summary } from "../summary.js"
 import { ReportError } from "./errors.js"
 import { type Axis, type Bar, barChart, escapeXml, type EventMarker, lineChart, messageChart, rankedBarChart } from "./svg.js"
@@ -586,35 +587,24 @@ const parseSummary = (file: string, text: string): Effect.Effect<ReportSummary, 
     return value as unknown as ReportSummary
   })
 
-const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /**
  * Reads `summary.json` in `outputDir`, checks the parts, and writes `report.html` next to it: to a hidden temporary
  * file first, renamed over the old report, so a reader never sees half a page. Returns the report's path.
  */
-export const writeReport = (outputDir: string): Effect.Effect<string, ReportError> =>
+export const writeReport = (outputDir: string): Effect.Effect<string, ReportError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
+    const fileSystem = yield* FileSystem.FileSystem
     const summaryPath = path.join(outputDir, summaryFileName)
-    const text = yield* Effect.tryPromise({
-      try: () => fs.promises.readFile(summaryPath, "utf8"),
-      catch: (error) => new ReportError({ path: summaryPath, reason: `could not read it (${describeError(error)})` })
-    })
+    const text = yield* fileSystem.readFileString(summaryPath).pipe(
+      Effect.mapError((error) => new ReportError({ path: summaryPath, reason: `could not read it (${describeCause(error)})` }))
+    )
     const summary = yield* parseSummary(summaryPath, text)
     const parts = yield* Effect.sync(() => checkParts(summary.files, outputDir))
     const html = renderReport(summary, { outputDir, parts })
     const target = path.join(outputDir, reportFileName)
-    const temporary = path.join(outputDir, `.${reportFileName}.${process.pid}-${randomUUID()}.tmp`)
-    yield* Effect.tryPromise({
-      try: async () => {
-        try {
-          await fs.promises.writeFile(temporary, html, "utf8")
-          await fs.promises.rename(temporary, target)
-        } catch (error) {
-          await fs.promises.rm(temporary, { force: true })
-          throw error
-        }
-      },
-      catch: (error) => new ReportError({ path: target, reason: `could not write it (${describeError(error)})` })
-    })
+    yield* replaceFile(target, html).pipe(
+      Effect.mapError((error) => new ReportError({ path: target, reason: `could not write it (${describeCause(error.cause)})` }))
+    )
     return target
   })

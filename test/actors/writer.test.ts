@@ -4,6 +4,7 @@
  * buffer to 940,000 rows.
  */
 import * as path from "node:path"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Ref } from "effect"
 import * as Mailbox from "../../src/actors/mailbox.js"
@@ -54,7 +55,7 @@ describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s",
       assert.isAtMost(Math.max(...groups), flushInterval)
       const written = yield* Effect.promise(() => readProducts(file))
       assert.strictEqual(new Set(written.map((row) => row.smiles)).size, bigMessage)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
 
   it.live("a flush interval shrunk during the run applies from the next message on", () =>
     Effect.gen(function*() {
@@ -83,5 +84,5 @@ describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s",
       assert.deepStrictEqual(groups.slice(0, 2), [1_000, 1_000])
       assert.isTrue(groups.slice(2).every((size) => size <= 300))
       assert.strictEqual(groups.reduce((a, b) => a + b, 0), 3_500)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
 })

@@ -6,14 +6,20 @@
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { Effect } from "effect"
 import { assert, beforeAll, describe, it } from "vitest"
-import { fixture, repoRoot, runCli, seededRandom, sleep, startCli, tempFolder } from "../support/cli.js"
+import { expandEffect } from "../../src/expand.js"
+import { settingsOf } from "../../src/index.js"
+import { fixture, runCli, seededRandom, sleep, startCli, tempFolder } from "../support/cli.js"
 import { datasetProducts, readableRowCounts } from "../support/duckdb.js"
+import { fillingFileSystem } from "../support/fillingFileSystem.js"
 
 /** 200 phenols, 2 generations, small batches and frequent checkpoints: many batches and parts in ~10 s. */
 const moleculeCount = 200
 const killPoints = 10
 const killSeed = 20_261_127
+/** Room for a few checkpoints' parts and frontiers, not for the whole run (about 1 MB of output). */
+const fullDiskBytes = 100_000
 
 const makeInput = (folder: string) => {
   const input = path.join(folder, "input.smi")
@@ -142,16 +148,24 @@ describe("kill, signal and resume", () => {
 })
 
 describe("a full disk, simulated by a file-system layer that fails after N bytes", () => {
-  it("exits 1 naming the failure, keeps the last checkpoint readable, and resumes once space returns", async () => {
+  it("fails the run naming the failure, keeps the last checkpoint readable, and resumes once space returns", async () => {
     const folder = tempFolder("disk-sim")
     const expected = (await uninterrupted()).set
     const output = path.join(folder, "out")
-    const full = runCli(runArgs(input, output), {
-      nodeArgs: ["--import", path.join(repoRoot, "test", "support", "disk-full.mjs")],
-      env: { MOLEXPAND_TEST_DISK_DIR: output, MOLEXPAND_TEST_DISK_BYTES: "100000" }
+    const settings = settingsOf({
+      input,
+      rules: fixture("rules", "polyphenol-phase2.tsv"),
+      generations: 2,
+      workers: 2,
+      batchSize: 10,
+      checkpointSeconds: 0.5,
+      output
     })
-    assert.strictEqual(full.status, 1, full.stderr)
-    assert.match(full.stderr, /ENOSPC: no space left on device/)
+    const failed = await Effect.runPromise(
+      expandEffect({ settings, layers: { fileSystem: fillingFileSystem(output, fullDiskBytes) } }).pipe(Effect.flip)
+    )
+    assert.strictEqual(failed._tag, "ParquetWriteError", failed.message)
+    assert.match(failed.message, /ENOSPC: no space left on device/)
     await assertResumable(output)
     await resumeToSet(input, output, expected)
   })

@@ -4,7 +4,8 @@
  * deleted at the end; an interrupted run leaves that folder under the OS temp directory.
  */
 import { DuckDBInstance } from "@duckdb/node-api"
-import { assert, describe, it } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { assert, describe, layer } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet"
 import { createHash } from "node:crypto"
@@ -118,7 +119,7 @@ const assertRowsEqual = (actual: ReadonlyArray<Record<string, unknown>>, expecte
 
 const readFolder = (folder: string) => promise(() => fs.readdir(folder))
 
-describe.each(KINDS)("%s sink", (kind) => {
+describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's file system", (it) => {
   let folder = ""
   let finalPath = ""
   let written: { readonly committed: CommittedFile; readonly maxRows: number }
@@ -126,7 +127,7 @@ describe.each(KINDS)("%s sink", (kind) => {
   beforeAll(async () => {
     folder = await fs.mkdtemp(path.join(os.tmpdir(), "molexpand-sink-"))
     finalPath = path.join(folder, "products.parquet")
-    written = await Effect.runPromise(writeThroughBuffer(kind, finalPath, INPUT))
+    written = await Effect.runPromise(writeThroughBuffer(kind, finalPath, INPUT).pipe(Effect.provide(NodeFileSystem.layer)))
   })
 
   afterAll(() => fs.rm(folder, { recursive: true, force: true }))
@@ -301,4 +302,4 @@ describe.each(KINDS)("%s sink", (kind) => {
       assert.deepStrictEqual(yield* readFolder(case5), ["products.parquet"])
     })
   )
-})
+}))

@@ -5,12 +5,15 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Exit } from "effect"
 import { chromium } from "playwright-core"
 import { assert, describe, it } from "vitest"
 import { checkParts, type PartsCheck, renderReport, type ReportSummary, scorecard, writeReport } from "../../src/report/report.js"
 import { barChart, escapeXml, lineChart, linearScale, messageChart, niceDomain, rankedBarChart } from "../../src/report/svg.js"
 import { busyRun, calmRun, wholePart, writeRunFolder } from "./fixtures.js"
+
+const reportIn = (folder: string) => writeReport(folder).pipe(Effect.provide(NodeFileSystem.layer))
 
 const CHARTS = ["memory", "throughput", "flush-sizes", "flush-memory", "generations", "rules"] as const
 const CHROMIUM = "/usr/bin/chromium"
@@ -227,10 +230,10 @@ describe("checkParts and writeReport", () => {
   it("writes report.html atomically and identically each time", async () => {
     const folder = tempFolder("write")
     writeRunFolder(calmRun(folder))
-    const written = await Effect.runPromise(writeReport(folder))
+    const written = await Effect.runPromise(reportIn(folder))
     assert.strictEqual(written, path.join(folder, "report.html"))
     const first = fs.readFileSync(written, "utf8")
-    await Effect.runPromise(writeReport(folder))
+    await Effect.runPromise(reportIn(folder))
     assert.strictEqual(fs.readFileSync(written, "utf8"), first)
     assert.deepStrictEqual(fs.readdirSync(folder).filter((name) => name.endsWith(".tmp")), [])
     assert.include(first, "Every Parquet part is readable")
@@ -239,15 +242,15 @@ describe("checkParts and writeReport", () => {
 
   it("fails with a ReportError naming the file when summary.json is missing or not a summary", async () => {
     const folder = tempFolder("bad")
-    const missing = await Effect.runPromiseExit(writeReport(folder))
+    const missing = await Effect.runPromiseExit(reportIn(folder))
     assert.isTrue(Exit.isFailure(missing))
-    const error = (await Effect.runPromise(Effect.flip(writeReport(folder))))
+    const error = (await Effect.runPromise(Effect.flip(reportIn(folder))))
     assert.strictEqual(error._tag, "ReportError")
     assert.strictEqual(error.path, path.join(folder, "summary.json"))
     fs.writeFileSync(path.join(folder, "summary.json"), "{ not json")
-    assert.match((await Effect.runPromise(Effect.flip(writeReport(folder)))).reason, /not JSON/)
+    assert.match((await Effect.runPromise(Effect.flip(reportIn(folder)))).reason, /not JSON/)
     fs.writeFileSync(path.join(folder, "summary.json"), JSON.stringify({ version: 1, settings: {} }))
-    assert.match((await Effect.runPromise(Effect.flip(writeReport(folder)))).reason, /missing or malformed: inputs/)
+    assert.match((await Effect.runPromise(Effect.flip(reportIn(folder)))).reason, /missing or malformed: inputs/)
     assert.isFalse(fs.existsSync(path.join(folder, "report.html")))
   })
 })
@@ -257,7 +260,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))(`report in headless Chromium (needs ${
   const open = async (summary: ReportSummary) => {
     writeRunFolder(summary)
     const folder = path.dirname(summary.files.summary)
-    const report = await Effect.runPromise(writeReport(folder))
+    const report = await Effect.runPromise(reportIn(folder))
     const context = await chromium.launchPersistentContext(tempFolder("chromium-profile"), {
       executablePath: CHROMIUM,
       headless: true,
