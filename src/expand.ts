@@ -116,7 +116,6 @@ const checkNewOutput = (settings: RunSettings) =>
   Effect.gen(function*() {
     const fileSystem = yield* FileSystem.FileSystem
     const output = settings.output
-    const cannotWrite = (reason: string) => new OutputRejected({ path: output, reason: `cannot write there: ${reason}` })
     const existing = (yield* fileSystem.exists(output)) ? yield* fileSystem.readDirectory(output) : []
     if (existing.length > 0 && !settings.overwrite) {
       return yield* new OutputRejected({
@@ -127,7 +126,9 @@ const checkNewOutput = (settings: RunSettings) =>
       })
     }
     const parent = yield* nearestExisting(fileSystem, output)
-    if ((yield* fileSystem.stat(parent)).type !== "Directory") return yield* cannotWrite(`${parent} is not a folder`)
+    if ((yield* fileSystem.stat(parent)).type !== "Directory") {
+      return yield* new OutputRejected({ path: output, reason: `cannot write there: ${parent} is not a folder` })
+    }
     yield* fileSystem.access(parent, { writable: true })
     if (settings.overwrite) {
       yield* Effect.forEach(runEntries, (entry) => fileSystem.remove(path.join(output, entry), { recursive: true, force: true }), { discard: true })
