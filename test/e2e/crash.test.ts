@@ -164,7 +164,8 @@ describe("a full disk, simulated by a file-system layer that fails after N bytes
     const failed = await Effect.runPromise(
       expandEffect({ settings, layers: { fileSystem: fillingFileSystem(output, fullDiskBytes) } }).pipe(Effect.flip)
     )
-    assert.strictEqual(failed._tag, "ParquetWriteError", failed.message)
+    // Which file meets the full disk first (a part, a frontier, the manifest) depends on timing.
+    assert.include(["ParquetWriteError", "TextFileError", "OutputFolderError"], failed._tag, failed.message)
     assert.match(failed.message, /ENOSPC: no space left on device/)
     await assertResumable(output)
     await resumeToSet(input, output, expected)
