@@ -13,6 +13,7 @@ import { settingsOf } from "../../src/index.js"
 import { fixture, runCli, seededRandom, sleep, startCli, tempFolder } from "../support/cli.js"
 import { datasetProducts, readableRowCounts } from "../support/duckdb.js"
 import { fillingFileSystem } from "../support/fillingFileSystem.js"
+import { smallRunArgs, smallRunOptions } from "../support/smallRun.js"
 
 /** 200 phenols, 2 generations, small batches and frequent checkpoints: many batches and parts in ~10 s. */
 const moleculeCount = 200
@@ -28,17 +29,6 @@ const makeInput = (folder: string) => {
   return input
 }
 
-const runArgs = (input: string, output: string) => [
-  "--input", input,
-  "--rules", fixture("rules", "polyphenol-phase2.tsv"),
-  "--generations", "2",
-  "--workers", "2",
-  "--batch-size", "10",
-  "--checkpoint-seconds", "0.5",
-  "--quiet",
-  "--output", output
-]
-
 const shared = tempFolder("crash")
 const input = makeInput(shared)
 
@@ -47,7 +37,7 @@ let uninterruptedRun: Promise<{ readonly set: Set<string>; readonly seconds: num
 const uninterrupted = () =>
   (uninterruptedRun ??= (async () => {
     const started = Date.now()
-    const result = runCli(runArgs(input, path.join(shared, "uninterrupted")))
+    const result = runCli(smallRunArgs(input, path.join(shared, "uninterrupted")))
     assert.strictEqual(result.status, 0, result.stderr)
     return { set: (await datasetProducts(path.join(shared, "uninterrupted"))).set, seconds: (Date.now() - started) / 1000 }
   })())
@@ -61,7 +51,7 @@ const assertResumable = async (output: string) => {
 
 /** Resumes the run in `output`; it must end with exactly `expected`, no key twice across the parts. */
 const resumeToSet = async (input: string, output: string, expected: Set<string>) => {
-  const resumed = runCli([...runArgs(input, output), "--resume", output])
+  const resumed = runCli([...smallRunArgs(input, output), "--resume", output])
   assert.strictEqual(resumed.status, 0, resumed.stderr)
   const products = await datasetProducts(output)
   assert.strictEqual(products.rows, products.distinctSmiles)
@@ -84,7 +74,7 @@ describe("kill, signal and resume", () => {
       const output = path.join(shared, `killed-${k}`)
       // A seeded moment between the run's first checkpoint and 90% of an uninterrupted run's time, so that each kill
       // lands mid-run whatever the machine's speed (wall-clock moments alone missed the run on a quiet machine).
-      const run = startCli(runArgs(input, output))
+      const run = startCli(smallRunArgs(input, output))
       const started = Date.now()
       while (!fs.existsSync(path.join(output, "manifest.json")) && run.child.exitCode === null) await sleep(20)
       const firstCheckpointMs = Date.now() - started
@@ -99,11 +89,11 @@ describe("kill, signal and resume", () => {
       }
       if (!fs.existsSync(path.join(output, "manifest.json"))) {
         // Killed before the first checkpoint: a fresh start is the only option, and it must be allowed.
-        const fresh = runCli([...runArgs(input, output), "--overwrite"])
+        const fresh = runCli([...smallRunArgs(input, output), "--overwrite"])
         assert.strictEqual(fresh.status, 0, fresh.stderr)
       } else {
         resumedFromCheckpoint++
-        const resumed = runCli([...runArgs(input, output), "--resume", output])
+        const resumed = runCli([...smallRunArgs(input, output), "--resume", output])
         assert.strictEqual(resumed.status, 0, `kill after ${killAfterMs} ms: ${resumed.stderr}`)
       }
       const products = await datasetProducts(output)
@@ -117,7 +107,7 @@ describe("kill, signal and resume", () => {
 
   it("SIGINT finishes what is in flight, checkpoints, exits 130 naming the resume command; the resume completes", async () => {
     const output = path.join(shared, "interrupted")
-    const run = startCli(runArgs(input, output))
+    const run = startCli(smallRunArgs(input, output))
     await sleep(Math.round(seconds * 500))
     run.child.kill("SIGINT")
     const stopped = await run.exited
@@ -135,13 +125,13 @@ describe("kill, signal and resume", () => {
     const manifest = path.join(output, "manifest.json")
     const saved = fs.readFileSync(manifest, "utf8")
     fs.writeFileSync(manifest, saved.replace('"complete": true', '"complete": false'))
-    const args = runArgs(input, output).map((arg) => (arg === "2" ? "3" : arg))
+    const args = smallRunArgs(input, output).map((arg) => (arg === "2" ? "3" : arg))
     const result = runCli([...args, "--resume", output])
     fs.writeFileSync(manifest, saved)
     assert.strictEqual(result.status, 2)
     assert.match(result.stderr, /--generations: was 2, now 3/)
     const empty = tempFolder("not-a-run")
-    const notRun = runCli([...runArgs(input, empty), "--resume", empty])
+    const notRun = runCli([...smallRunArgs(input, empty), "--resume", empty])
     assert.strictEqual(notRun.status, 2)
     assert.match(notRun.stderr, /no manifest: this folder does not hold a resumable run/)
   })
@@ -152,15 +142,7 @@ describe("a full disk, simulated by a file-system layer that fails after N bytes
     const folder = tempFolder("disk-sim")
     const expected = (await uninterrupted()).set
     const output = path.join(folder, "out")
-    const settings = settingsOf({
-      input,
-      rules: fixture("rules", "polyphenol-phase2.tsv"),
-      generations: 2,
-      workers: 2,
-      batchSize: 10,
-      checkpointSeconds: 0.5,
-      output
-    })
+    const settings = settingsOf(smallRunOptions(input, output))
     const failed = await Effect.runPromise(
       expandEffect({ settings, layers: { fileSystem: fillingFileSystem(output, fullDiskBytes) } }).pipe(Effect.flip)
     )
@@ -194,7 +176,7 @@ describe.skipIf(!canMount)("a full disk (a small tmpfs)", () => {
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=160k", "tmpfs", mountPoint])
     try {
       const output = path.join(mountPoint, "out")
-      const full = runCli(runArgs(input, output))
+      const full = runCli(smallRunArgs(input, output))
       assert.strictEqual(full.status, 1, full.stderr)
       assert.match(full.stderr, /ENOSPC|no space left/i)
       await assertResumable(output)

@@ -12,19 +12,12 @@ import { layerScripted } from "../../src/governor/MemoryProbe.js"
 import { expand, settingsOf } from "../../src/index.js"
 import { fixture, sleep, tempFolder } from "../support/cli.js"
 import { datasetProducts } from "../support/duckdb.js"
+import { smallRunOptions } from "../support/smallRun.js"
 
 const folder = tempFolder("interrupt")
 const input = path.join(folder, "in.smi")
 fs.writeFileSync(input, fs.readFileSync(fixture("nci_phenols.smi"), "utf8").split("\n").slice(0, 150).join("\n") + "\n")
-const options = (output: string) => ({
-  input,
-  rules: fixture("rules", "polyphenol-phase2.tsv"),
-  generations: 2,
-  workers: 2,
-  batchSize: 10,
-  checkpointSeconds: 0.5,
-  output
-})
+const options = (output: string) => smallRunOptions(input, output)
 
 describe("the Effect API", () => {
   let reference = new Set<string>()
