@@ -35,8 +35,10 @@ export const syncFolder = (fs: FileSystem.FileSystem, folder: string) =>
 
 export class DurableFile {
   /** Filled blocks waiting for `drain`, then the block being filled. */
-  private readonly full: Array<Uint8Array> = []
+  private readonly full: Array<Uint8Array<ArrayBuffer>> = []
   private block = new Uint8Array(DURABLE_BLOCK_BYTES)
+  /** One written-out block kept for reuse: a part of many row groups then allocates no block per MiB. */
+  private spare: Uint8Array<ArrayBuffer> | undefined
   private filled = 0
   private total = 0
 
@@ -62,7 +64,8 @@ export class DurableFile {
       done += n
       if (this.filled === this.block.length) {
         this.full.push(this.block)
-        this.block = new Uint8Array(DURABLE_BLOCK_BYTES)
+        this.block = this.spare ?? new Uint8Array(DURABLE_BLOCK_BYTES)
+        this.spare = undefined
         this.filled = 0
       }
     }
@@ -73,7 +76,10 @@ export class DurableFile {
   drain(): Effect.Effect<void, ParquetWriteError> {
     return Effect.suspend(() => {
       const blocks = this.full.splice(0)
-      return Effect.forEach(blocks, (block) => this.handle.writeAll(block), { discard: true })
+      return Effect.forEach(blocks, (block) =>
+        Effect.map(this.handle.writeAll(block), () => {
+          this.spare = block
+        }), { discard: true })
     }).pipe(Effect.mapError(failing(this.finalPath, `could not write to the temporary file ${this.temporaryPath}`)))
   }
 

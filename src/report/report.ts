@@ -60,7 +60,7 @@ const partProblem = (where: string): string | undefined => {
     return undefined
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    return code === "ENOENT" ? "missing" : error instanceof Error ? error.message : String(error)
+    return code === "ENOENT" ? "missing" : describeCause(error)
   } finally {
     if (fd !== undefined) fs.closeSync(fd)
   }
@@ -577,7 +577,7 @@ const parseSummary = (file: string, text: string): Effect.Effect<ReportSummary, 
   Effect.gen(function*() {
     const value = yield* Effect.try({
       try: (): unknown => JSON.parse(text),
-      catch: (error) => new ReportError({ path: file, reason: `not JSON (${error instanceof Error ? error.message : String(error)})` })
+      catch: (error) => new ReportError({ path: file, reason: `not JSON (${describeCause(error)})` })
     })
     if (!isObject(value) || value["version"] !== 1) {
       return yield* new ReportError({ path: file, reason: "not a molexpand summary of version 1" })
