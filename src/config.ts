@@ -58,6 +58,13 @@ export const defaults = {
    * share grandchildren and travel in the same batch; at ~250 bytes an entry it is ~2.5 MB per worker.
    */
   keyCacheEntries: 10_000,
+  /**
+   * Young-generation size (MB) of each worker thread's JavaScript heap. A worker allocates short-lived strings at a
+   * high rate (every candidate's SMILES) and keeps few (its key cache, one chunk), so V8 kept enlarging the young
+   * generation: on the 100,000-molecule scale input each worker's heap went from 15 to 48 MB. Capped at 4 MB it stays
+   * at 12-25 MB, so a 16-worker machine saves some 370 MB; throughput did not change beyond run-to-run noise.
+   */
+  workerYoungGenerationMb: 4,
   /** RunReactants' cap on product sets per rule and molecule, as the product contract fixes it. */
   maxProductSetsPerRule: 1_000,
   dedup: "exact" as DedupMode,

@@ -50,7 +50,10 @@ const startThread = (id: number, settings: WorkerSettings) =>
     Effect.callback<Thread, RuleParseError | WorkerCrashed>((resume) => {
       const progress = { state: new SharedArrayBuffer(8), startedAt: new SharedArrayBuffer(8) }
       const data: WorkerData = { settings, progress }
-      const worker = new Worker(workerEntry(), { workerData: data })
+      const worker = new Worker(workerEntry(), {
+        workerData: data,
+        resourceLimits: { maxYoungGenerationSizeMb: defaults.workerYoungGenerationMb }
+      })
       const thread: Thread = {
         id,
         worker,
