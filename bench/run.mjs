@@ -7,7 +7,8 @@
  *   npm run bench                         # build, then the full protocol (3 repetitions of every case)
  *   node bench/run.mjs --quick            # smoke run: 1 repetition of two small cases
  *   node bench/run.mjs --cases nci-phase2-g2,polyphenols-phase2-g1 --reps 3
- *   node bench/run.mjs --scale [--scale-sizes 10000,100000,1000000] [--scale-input FILE]
+ *   node bench/run.mjs --scale [--scale-sizes 10000,100000,1000000] [--scale-modes bloom,exact] [--scale-reps 3,3,1]
+ *     [--scale-input FILE]
  *
  * Environment: MOLEXPAND_SHARED (default: ../shared beside the repository), MOLEXPAND_MAIN (the molexpand entry to
  * run, default dist/main.js of this repository).
@@ -117,6 +118,7 @@ const { values: options } = parseArgs({
     "scale-sizes": { type: "string" },
     "scale-input": { type: "string" },
     "scale-modes": { type: "string" },
+    "scale-reps": { type: "string" },
     "report-only": { type: "string" },
     help: { type: "boolean", short: "h", default: false }
   }
@@ -452,6 +454,7 @@ const main = async () => {
       molexpandMain,
       sizes: options["scale-sizes"] ? parseList(options["scale-sizes"], "scale-sizes") : undefined,
       modes: options["scale-modes"] ? options["scale-modes"].split(",") : undefined,
+      reps: options["scale-reps"] ? parseList(options["scale-reps"], "scale-reps") : undefined,
       input: options["scale-input"],
       log,
       onPoint: (partial) => {

@@ -44,7 +44,12 @@ const countLines = async (file) => {
   return count
 }
 
-export const runScale = async ({ repoRoot, molexpandMain, sizes = DEFAULT_SCALE_SIZES, modes = DEFAULT_SCALE_MODES, input, log, onPoint }) => {
+/**
+ * `reps` runs each point that many times (one number for every size, or one per size): peak RSS varies by tens of
+ * MiB from run to run (when V8 collects, which threads get their own malloc arena), so one run per point can show a
+ * growth that is only noise.
+ */
+export const runScale = async ({ repoRoot, molexpandMain, sizes = DEFAULT_SCALE_SIZES, modes = DEFAULT_SCALE_MODES, reps = [1], input, log, onPoint }) => {
   const inputFile = path.resolve(input ?? path.join(repoRoot, "bench/scale/out/scale-input.smi"))
   if (!fs.existsSync(inputFile)) {
     throw new Error(`no scale input at ${inputFile}: build it first with node bench/scale/build-input.mjs (or pass --scale-input FILE)`)
@@ -69,7 +74,7 @@ export const runScale = async ({ repoRoot, molexpandMain, sizes = DEFAULT_SCALE_
     ]
   }
   log(`SCALE: ${available} molecules in ${inputFile}; sizes ${sizes.join(", ")}; dedup ${modes.join(", ")}; work in ${workDir}`)
-  for (const size of sizes) {
+  for (const [sizeIndex, size] of sizes.entries()) {
     if (size > available) {
       result.notes.push(`${size} inputs: skipped, the scale input holds only ${available} molecules.`)
       log(`  ${size}: skipped (only ${available} molecules)`)
@@ -77,17 +82,19 @@ export const runScale = async ({ repoRoot, molexpandMain, sizes = DEFAULT_SCALE_
     }
     const prefix = path.join(workDir, `input-${size}.smi`)
     await writePrefix(inputFile, prefix, size)
-    for (const mode of modes) {
+    const sizeReps = reps.length === 1 ? reps[0] : reps[sizeIndex] ?? 1
+    for (let rep = 1; rep <= sizeReps; rep++) for (const mode of modes) {
       const out = path.join(workDir, `out-${size}-${mode}`)
       const measured = await runMeasured(
         process.execPath,
         [molexpandMain, "--input", prefix, "--rules", rules, "--generations", String(SCALE_GENERATIONS), "--workers", String(SCALE_WORKERS),
           ...dedupFlags(mode), "--output", out, "--quiet"],
-        { cwd: repoRoot, logDir: path.join(workDir, "logs"), label: `scale-${size}-${mode}`, sampleMs: 500 }
+        { cwd: repoRoot, logDir: path.join(workDir, "logs"), label: `scale-${size}-${mode}-r${rep}`, sampleMs: 500 }
       )
       const point = {
         size,
         mode,
+        rep,
         exitCode: measured.exitCode,
         wallSeconds: measured.wallSeconds,
         cpuSeconds: measured.cpuSeconds,
@@ -111,7 +118,7 @@ export const runScale = async ({ repoRoot, molexpandMain, sizes = DEFAULT_SCALE_
           molPerSecond: summary.inputs.valid / measured.wallSeconds,
           productsBytes: summary.writer?.bytes
         })
-        log(`  ${size} ${mode}: ${measured.wallSeconds.toFixed(1)} s, ${measured.cpuSeconds.toFixed(1)} s CPU, peak RSS ${(measured.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+        log(`  ${size} ${mode} r${rep}: ${measured.wallSeconds.toFixed(1)} s, ${measured.cpuSeconds.toFixed(1)} s CPU, peak RSS ${(measured.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
           `${point.products} products, ${point.dedupKeys} keys, dedup ${(point.dedupBytes / 2 ** 20).toFixed(1)} MiB (${point.dedupBytesPerKey.toFixed(1)} B/key), ` +
           `est. dropped ${point.estimatedFalsePositives.toFixed(2)}; load ${measured.loadBefore[0].toFixed(2)}`)
       } else {
