@@ -430,8 +430,10 @@ const mergeResults = (file, fresh) => {
   } catch {
     previous = null
   }
-  const cases = { ...(previous?.cases ?? {}) }
-  for (const c of fresh.cases) cases[c.name] = c
+  // Each case keeps the build it measured: a later run of some cases may measure another commit.
+  const cases = {}
+  for (const c of Object.values(previous?.cases ?? {})) cases[c.name] = { ...c, molexpand: c.molexpand ?? previous.molexpand }
+  for (const c of fresh.cases) cases[c.name] = { ...c, molexpand: fresh.molexpand }
   return { ...fresh, cases, scale: fresh.scale ?? previous?.scale ?? null }
 }
 

@@ -14,6 +14,7 @@ const caseSection = (c) => {
   lines.push(
     `Input \`${c.input}\`, rules \`${c.rules}\`${c.flags.length ? ` (${c.flags.join(" ")})` : ""}, ${c.generations} generation(s); ` +
       `${c.reps} repetition(s); status **${c.status}**.`,
+    ...(c.molexpand ? [`molexpand measured: commit ${c.molexpand.commit}.`] : []),
     `Load before: \`${c.uptimeBefore}\`; after: \`${c.uptimeAfter}\`.`,
     "",
     "| program | workers | runs | wall s | CPU s | peak RSS MiB | peak PSS MiB | mol/s | products/s |",
@@ -108,7 +109,8 @@ export const writeBenchReport = (file, results) => {
     "",
     ...machineLines(results.machine),
     `- molexpand measured: \`${results.molexpand?.main}\`, commit ${results.molexpand?.commit}` +
-      (results.molexpand?.workingTreeChanges ? ` plus ${results.molexpand.workingTreeChanges} changed files under src/` : ""),
+      (results.molexpand?.workingTreeChanges ? ` plus ${results.molexpand.workingTreeChanges} changed files under src/` : "") +
+      " (the latest run; each case names the commit it measured)",
     "",
     "Other sessions share this 2-core machine: each case gives the load (`uptime`) before and after it, and the JSON each run's load average. " +
       "Compare CPU seconds where wall seconds look disturbed. Figures are medians over the runs; definitions in bench/README.md.",
