@@ -18,7 +18,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { Effect } from "effect"
-import { compileRules, parseSanitized } from "../dist/engine/chemistry.js"
+import { canonicalize, compileRules, parseSanitized } from "../dist/engine/chemistry.js"
 import { loadRDKit } from "../dist/engine/rdkit.js"
 import { loadRuleSet } from "../dist/engine/rules.js"
 import { ensureNativeRdkit, nativeRdkitVersion, PYTHON, uptimeText } from "./lib/machine.mjs"
@@ -47,9 +47,8 @@ const readKeys = (rdkit, file, limit) => {
   for (const line of fs.readFileSync(file, "utf8").split("\n")) {
     const smiles = line.split(/\s/)[0]
     if (!smiles) continue
-    const mol = parseSanitized(rdkit, smiles)
-    if (mol !== null && mol.is_valid()) keys.push(mol.get_smiles())
-    mol?.delete()
+    const result = canonicalize(rdkit, smiles)
+    if (result.ok) keys.push(result.key)
     if (keys.length === limit) break
   }
   return keys

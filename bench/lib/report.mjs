@@ -110,7 +110,7 @@ export const writeBenchReport = (file, results) => {
     ...machineLines(results.machine),
     `- molexpand measured: \`${results.molexpand?.main}\`, commit ${results.molexpand?.commit}` +
       (results.molexpand?.workingTreeChanges ? ` plus ${results.molexpand.workingTreeChanges} changed files under src/` : "") +
-      " (the latest run; each case names the commit it measured)",
+      (cases.length > 0 ? " (the latest run; each case names the commit it measured)" : ""),
     "",
     "Other sessions share this 2-core machine: each case gives the load (`uptime`) before and after it, and the JSON each run's load average. " +
       "Compare CPU seconds where wall seconds look disturbed. Figures are medians over the runs; definitions in bench/README.md.",

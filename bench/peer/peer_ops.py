@@ -15,7 +15,7 @@ import time
 
 from rdkit import Chem, RDLogger
 
-from peer_expand import MAX_PRODUCT_SETS, init_worker, read_inputs, read_rules
+from peer_expand import MAX_PRODUCT_SETS, canonical, init_worker, read_inputs, read_rules
 import peer_expand
 
 
@@ -34,10 +34,10 @@ def main():
     init_worker(rules, explicit_h, kekulize)
 
     keys = []
-    for smiles, _ in read_inputs(args.input):
-        mol = Chem.MolFromSmiles(smiles)
-        if mol is not None:
-            keys.append(Chem.MolToSmiles(mol))
+    for item in read_inputs(args.input):
+        key, _ = canonical(item)
+        if key is not None:
+            keys.append(key)
         if len(keys) == args.limit:
             break
 

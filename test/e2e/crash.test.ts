@@ -125,7 +125,7 @@ describe("kill, signal and resume", () => {
     const manifest = path.join(output, "manifest.json")
     const saved = fs.readFileSync(manifest, "utf8")
     fs.writeFileSync(manifest, saved.replace('"complete": true', '"complete": false'))
-    const args = smallRunArgs(input, output).map((arg) => (arg === "2" ? "3" : arg))
+    const args = smallRunArgs(input, output).map((arg, i, all) => (all[i - 1] === "--generations" ? "3" : arg))
     const result = runCli([...args, "--resume", output])
     fs.writeFileSync(manifest, saved)
     assert.strictEqual(result.status, 2)
