@@ -21,6 +21,12 @@ export const defaults = {
    */
   batchSize: 50,
   /**
+   * Near a generation's end a batch takes at most 1/(this × workers) of the molecules left (see
+   * `src/actors/batchSize.ts`). Two gives each worker about half its fair share of the rest: the batches shrink
+   * geometrically, costing about `2 × workers × ln(batchSize)` extra messages a generation.
+   */
+  tailBatchDivisor: 2,
+  /**
    * Products per message from a worker. The seed's 940,000-row buffer came from one 500,000-product message; this
    * caps every message on the data path, whatever a batch produces.
    */

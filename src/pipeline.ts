@@ -10,6 +10,7 @@
  */
 import * as path from "node:path"
 import { Effect, FileSystem, Option, Schedule, Stream } from "effect"
+import { expectedBeforeCheckpoint, nextBatchSize } from "./actors/batchSize.js"
 import { runDeduper } from "./actors/deduper.js"
 import * as Mailbox from "./actors/mailbox.js"
 import type { ToDeduper, ToWriter, WorkBatch } from "./actors/messages.js"
@@ -179,10 +180,20 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     )
   }
 
-  /** Runs the actors until the segment ends; true when the generation's source is exhausted. */
-  const runSegment = (generation: number, source: SegmentSource, frontier: TextSink | undefined) =>
+  /**
+   * Runs the actors until the segment ends; true when the generation's source is exhausted. `remaining` tells how many
+   * of the generation's molecules are not yet handed out, when known: with the checkpoint's due time, it lets the
+   * batches before either drain shrink.
+   */
+  const runSegment = (
+    generation: number,
+    source: SegmentSource,
+    frontier: TextSink | undefined,
+    remaining: () => number | undefined
+  ) =>
     Effect.scoped(Effect.gen(function*() {
       const segmentStarted = Date.now()
+      const doneAtSegmentStart = stats.moleculesDone
       const work = yield* Mailbox.make<WorkBatch>(queueCapacity.work)
       const toDedup = yield* Mailbox.make<ToDeduper>(queueCapacity.dedup)
       const toWrite = yield* Mailbox.make<ToWriter>(queueCapacity.write)
@@ -196,7 +207,23 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         onFlush: (record) => emit({ type: "flush", ...record })
       }
       const control: SegmentControl = {
-        batchSize: settings.batchSize,
+        batchSize: () => {
+          const elapsedMs = Date.now() - segmentStarted
+          const beforeCheckpoint = expectedBeforeCheckpoint({
+            done: stats.moleculesDone - doneAtSegmentStart,
+            elapsedMs,
+            leftMs: settings.checkpointSeconds * 1000 - elapsedMs
+          })
+          const inGeneration = remaining()
+          return nextBatchSize({
+            batchSize: settings.batchSize,
+            workers: engine.size,
+            remaining: beforeCheckpoint === undefined || inGeneration === undefined
+              ? beforeCheckpoint ?? inGeneration
+              : Math.min(beforeCheckpoint, inGeneration),
+            tailDivisor: defaults.tailBatchDivisor
+          })
+        },
         out: work,
         gate: handles.readerGate.await,
         shouldStop: () =>
@@ -290,8 +317,9 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           _tag: "Frontier",
           cursor: yield* makeCursor(readFrontierFile(frontierPath(files.frontiers, generation - 1)).pipe(Stream.drop(skip)))
         }
+      const remaining = () => current.total === undefined ? undefined : Math.max(0, current.total - skip - source.cursor.consumed())
       while (true) {
-        const exhausted = yield* runSegment(generation, source, frontier)
+        const exhausted = yield* runSegment(generation, source, frontier, remaining)
         const consumed = skip + source.cursor.consumed()
         if (exhausted) {
           const last = generation === settings.generations

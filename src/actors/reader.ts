@@ -19,7 +19,8 @@ import type { WorkBatch } from "./messages.js"
 import type { RunStats } from "./stats.js"
 
 export interface SegmentControl {
-  readonly batchSize: number
+  /** Molecules for the next batch (see `nextBatchSize`). */
+  readonly batchSize: () => number
   readonly out: Mailbox<WorkBatch>
   /** Waits while the memory governor has paused the reader. */
   readonly gate: Effect.Effect<void>
@@ -38,7 +39,8 @@ const fillBatches = <Item, Kept, E>(
     let exhausted = false
     while (!exhausted && !control.shouldStop()) {
       const kept: Array<Kept> = []
-      while (kept.length < control.batchSize) {
+      const size = control.batchSize()
+      while (kept.length < size) {
         const next = yield* cursor.next
         if (Option.isNone(next)) {
           exhausted = true
