@@ -214,13 +214,10 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
             elapsedMs,
             leftMs: settings.checkpointSeconds * 1000 - elapsedMs
           })
-          const inGeneration = remaining()
           return nextBatchSize({
             batchSize: settings.batchSize,
             workers: engine.size,
-            remaining: beforeCheckpoint === undefined || inGeneration === undefined
-              ? beforeCheckpoint ?? inGeneration
-              : Math.min(beforeCheckpoint, inGeneration),
+            remaining: [remaining(), beforeCheckpoint],
             tailDivisor: defaults.tailBatchDivisor
           })
         },

@@ -11,14 +11,18 @@ export const nextBatchSize = (options: {
   /** The configured batch size, never exceeded. */
   readonly batchSize: number
   readonly workers: number
-  /** Molecules left to hand out before the next drain; undefined when not known. */
-  readonly remaining: number | undefined
-  /** The next batch takes at most 1/(tailDivisor × workers) of `remaining`. */
+  /**
+   * Molecules left to hand out before each drain ahead (the generation's end, the next checkpoint), undefined where
+   * not known; the nearest known one counts.
+   */
+  readonly remaining: ReadonlyArray<number | undefined>
+  /** The next batch takes at most 1/(tailDivisor × workers) of what is left before the nearest drain. */
   readonly tailDivisor: number
 }): number => {
-  const { batchSize, workers, remaining, tailDivisor } = options
-  if (remaining === undefined) return batchSize
-  return Math.min(batchSize, Math.max(1, Math.ceil(remaining / (tailDivisor * workers))))
+  const { batchSize, workers, tailDivisor } = options
+  const known = options.remaining.filter((left): left is number => left !== undefined)
+  if (known.length === 0) return batchSize
+  return Math.min(batchSize, Math.max(1, Math.ceil(Math.min(...known) / (tailDivisor * workers))))
 }
 
 /**

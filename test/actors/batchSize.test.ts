@@ -2,7 +2,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { expectedBeforeCheckpoint, nextBatchSize } from "../../src/actors/batchSize.js"
 
-const size = (remaining: number | undefined, workers = 2) => nextBatchSize({ batchSize: 50, workers, remaining, tailDivisor: 2 })
+const size = (remaining: number | undefined, workers = 2) =>
+  nextBatchSize({ batchSize: 50, workers, remaining: [remaining], tailDivisor: 2 })
 
 describe("nextBatchSize", () => {
   it.each([
@@ -17,6 +18,15 @@ describe("nextBatchSize", () => {
     { remaining: 0, workers: 2, expected: 1 }
   ])("with $remaining left for $workers workers, a batch of $expected", ({ remaining, workers, expected }) => {
     assert.strictEqual(size(remaining, workers), expected)
+  })
+
+  it("shrinks for the nearest known drain", () => {
+    const sized = (remaining: ReadonlyArray<number | undefined>) => nextBatchSize({ batchSize: 50, workers: 2, remaining, tailDivisor: 2 })
+    assert.strictEqual(sized([1_000, 40]), 10)
+    assert.strictEqual(sized([40, 1_000]), 10)
+    assert.strictEqual(sized([undefined, 40]), 10)
+    assert.strictEqual(sized([undefined, undefined]), 50)
+    assert.strictEqual(sized([]), 50)
   })
 
   it("hands out a generation's tail in batches that shrink to single molecules", () => {
