@@ -59,11 +59,12 @@ export const defaults = {
   /** Bloom filter false-positive rate: at 1e-6 a 100M-product run may drop ~100 products, for 3.6 bytes a key. */
   fpRate: 1e-6,
   /**
-   * Raw product SMILES each worker remembers with the key it gave (see `src/engine/keyCache.ts`). On the NCI
-   * phenols' second generation 10,000 caught half the candidates that were new to their molecule, since siblings
-   * share grandchildren and travel in the same batch; at ~250 bytes an entry it is ~2.5 MB per worker.
+   * Slots of the workers' shared key cache (see `src/engine/keyCache.ts`), 1 KiB each: 16 MiB for all workers
+   * together, which takes raw SMILES of tannin products (250 characters and more). On the NCI phenols (2 generations,
+   * 1 worker) 16,384 slots let 22,072 candidates be parsed, 8,192 slots 22,989; a worker's own 10,000-entry LRU map
+   * had let about 21,500 through, but with 2 workers about 25,500.
    */
-  keyCacheEntries: 10_000,
+  keyCacheSlots: 16_384,
   /**
    * Young-generation size (MB) of each worker thread's JavaScript heap. A worker allocates short-lived strings at a
    * high rate (every candidate's SMILES) and keeps few (its key cache, one chunk), so V8 kept enlarging the young

@@ -68,7 +68,6 @@ export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings) =>
     settings: {
       ruleSet,
       maxProductSets: defaults.maxProductSetsPerRule,
-      keyCacheEntries: defaults.keyCacheEntries,
       chunkSize: settings.chunkSize,
       credits: defaults.workerCredits
     }

@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads"
 import { Cause, Deferred, Effect, Exit, Layer, Queue, Schedule, Scope } from "effect"
 import { defaults } from "../config.js"
 import { Engine, WorkerCrashed } from "./Engine.js"
+import { KeyCache } from "./keyCache.js"
 import type { Canonicalized, FromWorker, ProductChunk, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
 import { progressBusy, progressIndex } from "./protocol.js"
 import { RuleParseError } from "./ruleErrors.js"
@@ -45,11 +46,11 @@ const workerEntry = (): URL =>
     ? new URL("../../dist/engine/workerMain.js", import.meta.url)
     : new URL("./workerMain.js", import.meta.url)
 
-const startThread = (id: number, settings: WorkerSettings) =>
+const startThread = (id: number, settings: WorkerSettings, keyCache: SharedArrayBuffer) =>
   Effect.acquireRelease(
     Effect.callback<Thread, RuleParseError | WorkerCrashed>((resume) => {
       const progress = { state: new SharedArrayBuffer(8), startedAt: new SharedArrayBuffer(8) }
-      const data: WorkerData = { settings, progress }
+      const data: WorkerData = { settings, progress, keyCache }
       const worker = new Worker(workerEntry(), {
         workerData: data,
         resourceLimits: { maxYoungGenerationSizeMb: defaults.workerYoungGenerationMb }
@@ -104,9 +105,11 @@ type Attempt =
 export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const { settings, moleculeTimeoutMs } = options
   const layerScope = yield* Effect.scope
+  // One for the pool: a replacement thread attaches to what its predecessors learned.
+  const keyCache = KeyCache.create(defaults.keyCacheSlots)
   const threads = yield* Effect.forEach(
     Array.from({ length: options.workers }, (_, i) => i + 1),
-    (id) => startThread(id, settings),
+    (id) => startThread(id, settings, keyCache.buffer),
     { concurrency: "unbounded" }
   )
   const idle = yield* Queue.bounded<Thread>(threads.length)
@@ -119,7 +122,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const replace = (dead: Thread) =>
     Effect.gen(function*() {
       yield* Effect.promise(() => dead.worker.terminate())
-      const fresh = yield* startThread(++nextThreadId, settings).pipe(Scope.provide(layerScope))
+      const fresh = yield* startThread(++nextThreadId, settings, keyCache.buffer).pipe(Scope.provide(layerScope))
       Queue.offerUnsafe(idle, fresh)
     }).pipe(
       Effect.catch((error) =>

@@ -107,8 +107,9 @@ export interface MoleculeProducts {
 
 /**
  * Applies every rule to the molecule whose key is given. Products are distinct within the molecule (the run-wide
- * dedup sees fewer keys); a candidate whose raw SMILES is in `cache` is not parsed again, since sanitizing is the
- * costly step. Throws only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit
+ * dedup sees fewer keys); a candidate whose raw SMILES this molecule already gave, or that is in the shared `cache`,
+ * is not parsed again, since sanitizing is the costly step. The molecule's own memory has no size limit, so the
+ * symmetric sites of a large molecule, whose SMILES may be too long for a cache slot, are still parsed once. Throws only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit
  * instance.
  */
 export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCache, key: string): MoleculeProducts => {
@@ -118,6 +119,7 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCac
   if (mol === null) throw new Error(`the key ${key} no longer parses`)
   const reactants: MolList = new rd.MolList()
   const emitted = new Set<string>()
+  const seenRaw = new Map<string, string | null>()
   try {
     if (rules.explicitH) mol.add_hs_in_place()
     if (rules.kekulize) mol.convert_to_kekule_form()
@@ -132,7 +134,7 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCac
             for (let p = 0; p < productSet.size(); p++) {
               const product = productSet.at(p)
               out.candidates++
-              const productKey = product === null ? null : keyOfProduct(rdkit, product, cache)
+              const productKey = product === null ? null : keyOfProduct(rdkit, product, seenRaw, cache)
               product?.delete()
               if (productKey === null) {
                 out.invalidCandidates++
@@ -157,18 +159,24 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCac
   return out
 }
 
-const keyOfProduct = (rdkit: RDKit, product: Mol, cache: KeyCache): string | null => {
+const keyOfProduct = (rdkit: RDKit, product: Mol, seenRaw: Map<string, string | null>, cache: KeyCache): string | null => {
   let raw: string
   try {
     raw = product.get_smiles()
   } catch {
     return null
   }
-  const cached = cache.get(raw)
-  if (cached !== undefined) return cached
+  // Not `??`: null is an answer (the raw SMILES gave no valid molecule), only undefined is a miss.
+  const local = seenRaw.get(raw)
+  const known = local === undefined ? cache.get(raw) : local
+  if (known !== undefined) {
+    seenRaw.set(raw, known)
+    return known
+  }
   const parsed = parseSanitized(rdkit, raw)
   const productKey = parsed !== null && parsed.is_valid() ? parsed.get_smiles() : null
   parsed?.delete()
+  seenRaw.set(raw, productKey)
   cache.set(raw, productKey)
   return productKey
 }

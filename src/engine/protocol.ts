@@ -20,7 +20,6 @@ export const maxRules = 65_535
 export interface WorkerSettings {
   readonly ruleSet: RuleSet
   readonly maxProductSets: number
-  readonly keyCacheEntries: number
   readonly chunkSize: number
   readonly credits: number
 }
@@ -36,6 +35,8 @@ export const progressIndex = 1
 export interface WorkerData {
   readonly settings: WorkerSettings
   readonly progress: ProgressBuffers
+  /** The key cache every worker of the pool shares (see `keyCache.ts`). */
+  readonly keyCache: SharedArrayBuffer
 }
 
 export type ToWorker =

@@ -17,7 +17,7 @@ import { loadRDKit } from "./rdkit.js"
 const port = parentPort
 if (port === null) throw new Error("workerMain.js must run in a worker thread")
 
-const { settings, progress } = workerData as WorkerData
+const { settings, progress, keyCache: keyCacheBuffer } = workerData as WorkerData
 const progressState = new Int32Array(progress.state)
 const progressStartedAt = new Float64Array(progress.startedAt)
 
@@ -27,7 +27,7 @@ const send = (message: FromWorker, transfer: ReadonlyArray<ArrayBuffer> = []) =>
 const rdkit = await loadRDKit()
 const hasher = await makeKeyHasher()
 const compiled = compileRules(rdkit, settings.ruleSet, settings.maxProductSets)
-const keyCache = new KeyCache(settings.keyCacheEntries)
+const keyCache = KeyCache.attach(keyCacheBuffer)
 
 /** Marks the start of work on molecule `index`, for the main thread's time limit and crash report. */
 const starting = (index: number) => {
