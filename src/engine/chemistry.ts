@@ -109,8 +109,8 @@ export interface MoleculeProducts {
  * Applies every rule to the molecule whose key is given. Products are distinct within the molecule (the run-wide
  * dedup sees fewer keys); a candidate whose raw SMILES this molecule already gave, or that is in the shared `cache`,
  * is not parsed again, since sanitizing is the costly step. The molecule's own memory has no size limit, so the
- * symmetric sites of a large molecule, whose SMILES may be too long for a cache slot, are still parsed once. Throws only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit
- * instance.
+ * symmetric sites of a large molecule, whose SMILES may be too long for a cache slot, are still parsed once. Throws
+ * only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit instance.
  */
 export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCache, key: string): MoleculeProducts => {
   const out: MoleculeProducts = { keys: [], rules: [], candidates: 0, invalidCandidates: 0 }
