@@ -168,15 +168,13 @@ const keyOfProduct = (rdkit: RDKit, product: Mol, seenRaw: Map<string, string | 
   }
   // Not `??`: null is an answer (the raw SMILES gave no valid molecule), only undefined is a miss.
   const local = seenRaw.get(raw)
-  const known = local === undefined ? cache.get(raw) : local
-  if (known !== undefined) {
-    seenRaw.set(raw, known)
-    return known
-  }
-  const parsed = parseSanitized(rdkit, raw)
-  const productKey = parsed !== null && parsed.is_valid() ? parsed.get_smiles() : null
-  parsed?.delete()
+  if (local !== undefined) return local
+  const productKey = cache.resolve(raw, (smiles) => {
+    const parsed = parseSanitized(rdkit, smiles)
+    const key = parsed !== null && parsed.is_valid() ? parsed.get_smiles() : null
+    parsed?.delete()
+    return key
+  })
   seenRaw.set(raw, productKey)
-  cache.set(raw, productKey)
   return productKey
 }

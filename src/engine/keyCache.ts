@@ -82,8 +82,31 @@ export class KeyCache {
   /** The key `raw` gave (null: it did not parse), or undefined if not remembered. */
   get(raw: string): string | null | undefined {
     const rawLength = this.encode(raw, this.scratch)
-    if (rawLength === undefined) return undefined
+    return rawLength === undefined ? undefined : this.find(raw, rawLength, hashBytes(this.scratch, rawLength))
+  }
+
+  set(raw: string, key: string | null): void {
+    const rawLength = this.encode(raw, this.scratch)
+    if (rawLength !== undefined) this.store(raw, rawLength, hashBytes(this.scratch, rawLength), key)
+  }
+
+  /**
+   * The key `raw` gives: remembered, or found by `parse` and then remembered. The raw SMILES is encoded and hashed
+   * once for both, since this runs for every candidate.
+   */
+  resolve(raw: string, parse: (raw: string) => string | null): string | null {
+    const rawLength = this.encode(raw, this.scratch)
+    if (rawLength === undefined) return parse(raw)
     const hash = hashBytes(this.scratch, rawLength)
+    const known = this.find(raw, rawLength, hash)
+    if (known !== undefined) return known
+    const key = parse(raw)
+    this.store(raw, rawLength, hash, key)
+    return key
+  }
+
+  /** `raw`'s entry in its two slots; its bytes must be in `scratch`. */
+  private find(raw: string, rawLength: number, hash: number): string | null | undefined {
     const first = this.setOf(hash)
     for (let slot = first; slot < first + 2; slot++) {
       const found = this.read(slot, hash, rawLength)
@@ -92,16 +115,14 @@ export class KeyCache {
     return undefined
   }
 
-  set(raw: string, key: string | null): void {
-    const rawLength = this.encode(raw, this.scratch)
-    if (rawLength === undefined) return
+  /** Writes `raw`'s entry over the older of its two slots, unless a writer is in it; its bytes must be in `scratch`. */
+  private store(raw: string, rawLength: number, hash: number, key: string | null): void {
     let keyLength = 0
     if (key !== null && key !== raw) {
-      const encoded = encoder.encodeInto(key, this.keyScratch)
-      if (encoded.read !== key.length || rawLength + encoded.written > dataBytes) return
-      keyLength = encoded.written
+      const written = this.encode(key, this.keyScratch)
+      if (written === undefined || rawLength + written > dataBytes) return
+      keyLength = written
     }
-    const hash = hashBytes(this.scratch, rawLength)
     const first = this.setOf(hash)
     const stampOf = (slot: number) => Atomics.load(this.words, this.wordOf(slot) + 1) >>> 0
     const slot = stampOf(first) <= stampOf(first + 1) ? first : first + 1

@@ -19,6 +19,25 @@ describe("KeyCache", () => {
     assert.strictEqual(cache.size, 3)
   })
 
+  it("resolves a raw SMILES by parsing it once, then from memory, invalid results included", () => {
+    const cache = KeyCache.create(64)
+    const parsed: Array<string> = []
+    const parse = (raw: string) => {
+      parsed.push(raw)
+      return raw === "C(C)(C)(C)(C)C" ? null : raw.toUpperCase()
+    }
+    assert.strictEqual(cache.resolve("c1ccccc1", parse), "C1CCCCC1")
+    assert.strictEqual(cache.resolve("c1ccccc1", parse), "C1CCCCC1")
+    assert.isNull(cache.resolve("C(C)(C)(C)(C)C", parse))
+    assert.isNull(cache.resolve("C(C)(C)(C)(C)C", parse))
+    assert.strictEqual(cache.get("c1ccccc1"), "C1CCCCC1")
+    assert.deepStrictEqual(parsed, ["c1ccccc1", "C(C)(C)(C)(C)C"])
+    const long = "C".repeat(keyCacheSlotBytes)
+    assert.strictEqual(cache.resolve(long, parse), long)
+    assert.strictEqual(cache.resolve(long, parse), long)
+    assert.strictEqual(parsed.length, 4)
+  })
+
   it("holds at most its slots, and a raw SMILES' two slots keep its two newest rivals", () => {
     const cache = KeyCache.create(2)
     for (let i = 0; i < 100; i++) cache.set(`C${i}`, `K${i}`)
