@@ -116,7 +116,16 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   const governorSettings = governorSettingsOf(settings, engine.size)
   const handles = yield* Governor.throttle(governorSettings)
   const seconds = () => (Date.now() - started) / 1000
-  const emit = input.onEvent
+  /**
+   * The run's events, `end` always last: the progress and governor fibers live until the caller's scope closes
+   * (after the workers are terminated), so one of them could otherwise speak after the end.
+   */
+  let ended = false
+  const emit: EventSink = (event) => {
+    if (ended) return
+    if (event.type === "end") ended = true
+    input.onEvent(event)
+  }
   emit({
     type: "start",
     seconds: 0,
