@@ -72,6 +72,12 @@ export const defaults = {
    * at 12-25 MB, so a 16-worker machine saves some 370 MB; throughput did not change beyond run-to-run noise.
    */
   workerYoungGenerationMb: 4,
+  /**
+   * How far (percent) a JavaScript heap may grow past its live size before V8 collects it in full (see
+   * `src/governor/heapGrowth.ts`). V8's own choice went up to 300% on the main thread, whose old space then swung
+   * between 26 and 120 MB; 30% is V8's own "conservative" factor. 0 leaves V8's heuristic.
+   */
+  heapGrowthPercent: 30,
   /** RunReactants' cap on product sets per rule and molecule, as the product contract fixes it. */
   maxProductSetsPerRule: 1_000,
   dedup: "exact" as DedupMode,

@@ -13,6 +13,7 @@ import * as NodeEngine from "./engine/NodeEngine.js"
 import { maxRules } from "./engine/protocol.js"
 import { RuleParseError } from "./engine/ruleErrors.js"
 import { loadRuleSet, type RuleSet } from "./engine/rules.js"
+import { heapGrowthScoped } from "./governor/heapGrowth.js"
 import * as MemoryProbe from "./governor/MemoryProbe.js"
 import { partsFolderName } from "./io/dataset.js"
 import { describeCause } from "./io/errors.js"
@@ -177,7 +178,7 @@ const expandWith = Effect.fn("expandEffect")(function*(request: RunRequest) {
   const { ruleSet, fingerprint, resume } = yield* prepareRun(request)
   const engine = (request.layers?.engine ?? nodeEngineFor)(ruleSet, settings)
   const probe = request.layers?.probe ?? (yield* probeFor(settings))
-  return yield* runPipeline({
+  const pipeline = runPipeline({
     settings,
     ruleSet,
     fingerprint,
@@ -186,5 +187,9 @@ const expandWith = Effect.fn("expandEffect")(function*(request: RunRequest) {
     stopRequested: request.stopRequested ?? (() => false),
     onEvent: request.onEvent ?? ignoreEvents,
     progressMs: request.progressMs
-  }).pipe(Effect.provide([engine, probe]), Effect.scoped)
+  })
+  // Set before the workers start: V8 applies the factor when it next collects, and the first collections come early.
+  return yield* Effect.andThen(heapGrowthScoped(settings.heapGrowthPercent), Effect.provide(pipeline, [engine, probe])).pipe(
+    Effect.scoped
+  )
 })

@@ -69,6 +69,11 @@ const flags = {
     Flag.withDefault(false)
   ),
   moleculeTimeoutMs: withDefault(Flag.Int("molecule-timeout-ms"), defaults.moleculeTimeoutMs, "A molecule whose rules run longer is stopped and quarantined"),
+  heapGrowthPercent: withDefault(
+    Flag.Int("heap-growth-percent"),
+    defaults.heapGrowthPercent,
+    "How far (percent) V8 lets a JavaScript heap grow past its live size before a full collection; 0 leaves V8's own choice (up to 300)"
+  ),
   checkpointSeconds: withDefault(Flag.Finite("checkpoint-seconds"), defaults.checkpointSeconds, "Seconds between checkpoints; a kill loses at most the work since the last one")
 }
 

@@ -47,6 +47,8 @@ export interface RunSettings {
   readonly progressSeconds: number
   /** `text` for people, `json` for one structured event per line. */
   readonly logFormat: "text" | "json"
+  /** V8's heap growth factor (percent) while the run lasts, for the whole process; 0 leaves V8's heuristic. */
+  readonly heapGrowthPercent: number
 }
 
 export const defaultSettings = (): RunSettings => ({
@@ -77,7 +79,8 @@ export const defaultSettings = (): RunSettings => ({
   overwrite: false,
   moleculeTimeoutMs: defaults.moleculeTimeoutMs,
   progressSeconds: defaults.progressSeconds,
-  logFormat: "text"
+  logFormat: "text",
+  heapGrowthPercent: defaults.heapGrowthPercent
 })
 
 /** The critical level in force: the user's, or target + 20 capped at 95. */
@@ -91,6 +94,9 @@ const maxWorkers = 256
  * the kernel's OOM killer, not molexpand, decides.
  */
 const targetMemoryRange = [1, 95] as const
+
+/** V8's own largest growth factor is 4× (300%); a larger one would only let heaps grow further than V8 ever does. */
+const maxHeapGrowthPercent = 300
 
 const integerAtLeast = (flag: string, value: number, min: number): Array<string> =>
   Number.isInteger(value) && value >= min ? [] : [`--${flag} must be an integer ≥ ${min}, got ${value}`]
@@ -123,6 +129,9 @@ export const validateSettings = (s: RunSettings): Array<string> => [
   ...(Number.isFinite(s.checkpointSeconds) && s.checkpointSeconds > 0
     ? []
     : [`--checkpoint-seconds must be a positive number, got ${s.checkpointSeconds}`]),
+  ...(Number.isInteger(s.heapGrowthPercent) && s.heapGrowthPercent >= 0 && s.heapGrowthPercent <= maxHeapGrowthPercent
+    ? []
+    : [`--heap-growth-percent must be an integer from 0 to ${maxHeapGrowthPercent}, got ${s.heapGrowthPercent}`]),
   ...(s.output.length > 0 ? [] : ["--output must name a folder"])
 ]
 

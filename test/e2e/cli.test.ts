@@ -70,6 +70,7 @@ describe("molexpand CLI", () => {
     [["--target-memory", "99"], /--target-memory must be a percent from 1 to 95, got 99/],
     [["--dedup", "maybe"], /dedup/],
     [["--fp-rate", "2"], /--fp-rate must be between 0 and 1/],
+    [["--heap-growth-percent", "400"], /--heap-growth-percent must be an integer from 0 to 300, got 400/],
     [["--input", "/no/such/file.smi"], /\/no\/such\/file\.smi: no such file/]
   ])("%j exits 2 before any work, naming the problem", (args, message) => {
     const cwd = tempFolder("usage")
