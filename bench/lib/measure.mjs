@@ -10,12 +10,16 @@
  *     times and share copy-on-write pages that each one counts;
  *   - `peakPssBytes`: the highest sum of the tree's proportional set sizes (PSS, shared pages split between the
  *     processes that map them) seen at any sample: what the tree really held at once, within the sampling interval;
+ *   - `settledRssBytes`: the median, over the samples of the run's second half, of the tree's summed RSS (VmRSS): what
+ *     the run holds once started, which a peak (one instant) shows only through the noise of garbage collection and
+ *     malloc's arenas;
  *   - `maxRssSingleBytes`: GNU time's %M, the largest peak RSS of any single process of the tree.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { median } from "./stats.mjs"
 
 const TIME = "/usr/bin/time"
 /** Elapsed, user, system seconds and max RSS in KiB: GNU time's format string. */
@@ -69,18 +73,22 @@ const makeSampler = (rootPid, sampleMs) => {
   const hwmKib = new Map()
   let peakPssKib = 0
   let samples = 0
+  const rssKibSamples = []
   const sample = () => {
     samples++
     let pssKib = 0
+    let rssKib = 0
     for (const pid of descendantsOf(rootPid)) {
       const status = readText(`/proc/${pid}/status`)
       if (status === null) continue
       const hwm = statusKib(status, "VmHWM")
       if (hwm > (hwmKib.get(pid) ?? 0)) hwmKib.set(pid, hwm)
+      rssKib += statusKib(status, "VmRSS")
       const rollup = readText(`/proc/${pid}/smaps_rollup`)
       pssKib += rollup === null ? statusKib(status, "VmRSS") : statusKib(rollup, "Pss")
     }
     if (pssKib > peakPssKib) peakPssKib = pssKib
+    if (rssKib > 0) rssKibSamples.push(rssKib)
   }
   const timer = setInterval(sample, sampleMs)
   return {
@@ -89,7 +97,14 @@ const makeSampler = (rootPid, sampleMs) => {
       clearInterval(timer)
       let sum = 0
       for (const v of hwmKib.values()) sum += v
-      return { peakRssBytes: sum * KIB, peakPssBytes: peakPssKib * KIB, processes: hwmKib.size, samples }
+      const secondHalf = rssKibSamples.slice(Math.floor(rssKibSamples.length / 2))
+      return {
+        peakRssBytes: sum * KIB,
+        peakPssBytes: peakPssKib * KIB,
+        settledRssBytes: secondHalf.length === 0 ? 0 : median(secondHalf) * KIB,
+        processes: hwmKib.size,
+        samples
+      }
     }
   }
 }
@@ -137,6 +152,7 @@ export const runMeasured = (command, args, { cwd, env, logDir, label, sampleMs =
         maxRssSingleBytes: maxRssKib * KIB,
         peakRssBytes: Math.max(memory.peakRssBytes, Number.isFinite(maxRssKib) ? maxRssKib * KIB : 0),
         peakPssBytes: memory.peakPssBytes,
+        settledRssBytes: memory.settledRssBytes,
         processes: memory.processes,
         samples: memory.samples,
         loadBefore,

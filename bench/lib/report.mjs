@@ -65,16 +65,16 @@ const scaleSection = (s) => {
     `Input: \`${s.input}\` (${s.inputMolecules} molecules available); rules: ${s.rulesDescription}; ${s.generations} generation(s), ${s.workers} workers.`,
     `Load before: \`${s.uptimeBefore}\`${s.uptimeAfter ? `; after: \`${s.uptimeAfter}\`` : ""}.`,
     "",
-    "| inputs | dedup | run | wall s | CPU s | peak RSS MiB | products | seen keys | dedup MiB | dedup B/key | est. dropped | mol/s |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| inputs | dedup | run | wall s | CPU s | peak RSS MiB | settled RSS MiB | products | seen keys | dedup MiB | dedup B/key | est. dropped | mol/s |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   ]
   for (const p of s.points) {
     if (p.exitCode !== 0) {
-      lines.push(`| ${p.size} | ${p.mode} | ${p.rep ?? 1} | failed (exit ${p.exitCode}) | | | | | | | | |`)
+      lines.push(`| ${p.size} | ${p.mode} | ${p.rep ?? 1} | failed (exit ${p.exitCode}) | | | | | | | | | |`)
       continue
     }
     lines.push(
-      `| ${p.size} | ${p.mode} | ${p.rep ?? 1} | ${fmt(p.wallSeconds)} | ${fmt(p.cpuSeconds)} | ${mib(p.peakRssBytes)} | ${p.products} | ${p.dedupKeys} | ${fmt(p.dedupBytes / 2 ** 20, 1)} | ${fmt(p.dedupBytesPerKey, 1)} | ${fmt(p.estimatedFalsePositives, 2)} | ${fmt(p.molPerSecond)} |`
+      `| ${p.size} | ${p.mode} | ${p.rep ?? 1} | ${fmt(p.wallSeconds)} | ${fmt(p.cpuSeconds)} | ${mib(p.peakRssBytes)} | ${mib(p.settledRssBytes)} | ${p.products} | ${p.dedupKeys} | ${fmt(p.dedupBytes / 2 ** 20, 1)} | ${fmt(p.dedupBytesPerKey, 1)} | ${fmt(p.estimatedFalsePositives, 2)} | ${fmt(p.molPerSecond)} |`
     )
   }
   lines.push("", ...peakRssSummary(s.points))
@@ -83,18 +83,27 @@ const scaleSection = (s) => {
   return lines
 }
 
-/** Median and highest peak RSS per point over its runs, each against the smallest input size of the same dedup mode. */
+/**
+ * Median and highest peak RSS per point over its runs, and the median settled RSS (see bench/lib/measure.mjs), each
+ * against the smallest input size of the same dedup mode.
+ */
 const peakRssSummary = (points) => {
   const ok = points.filter((p) => p.exitCode === 0)
-  const lines = ["| inputs | dedup | runs | median peak RSS MiB | highest MiB | median ÷ smallest size's | highest ÷ smallest size's |", "|---|---|---|---|---|---|---|"]
+  const lines = [
+    "| inputs | dedup | runs | median peak RSS MiB | highest MiB | median ÷ smallest size's | highest ÷ smallest size's | median settled RSS MiB | settled ÷ smallest size's |",
+    "|---|---|---|---|---|---|---|---|---|"
+  ]
   for (const mode of [...new Set(ok.map((p) => p.mode))]) {
     const sizes = [...new Set(ok.filter((p) => p.mode === mode).map((p) => p.size))].sort((a, b) => a - b)
     const stats = sizes.map((size) => {
-      const peaks = ok.filter((p) => p.mode === mode && p.size === size).map((p) => p.peakRssBytes)
-      return { size, runs: peaks.length, median: median(peaks), highest: Math.max(...peaks) }
+      const runs = ok.filter((p) => p.mode === mode && p.size === size)
+      const peaks = runs.map((p) => p.peakRssBytes)
+      return { size, runs: peaks.length, median: median(peaks), highest: Math.max(...peaks), settled: median(runs.map((p) => p.settledRssBytes)) }
     })
     for (const st of stats) {
-      lines.push(`| ${st.size} | ${mode} | ${st.runs} | ${mib(st.median)} | ${mib(st.highest)} | ${fmt(st.median / stats[0].median, 2)} | ${fmt(st.highest / stats[0].highest, 2)} |`)
+      lines.push(
+        `| ${st.size} | ${mode} | ${st.runs} | ${mib(st.median)} | ${mib(st.highest)} | ${fmt(st.median / stats[0].median, 2)} | ${fmt(st.highest / stats[0].highest, 2)} | ${mib(st.settled)} | ${fmt(st.settled / stats[0].settled, 2)} |`
+      )
     }
   }
   return lines

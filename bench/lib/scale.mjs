@@ -99,6 +99,7 @@ export const runScale = async ({ repoRoot, molexpandMain, sizes = DEFAULT_SCALE_
         wallSeconds: measured.wallSeconds,
         cpuSeconds: measured.cpuSeconds,
         peakRssBytes: measured.peakRssBytes,
+        settledRssBytes: measured.settledRssBytes,
         maxRssSingleBytes: measured.maxRssSingleBytes,
         loadBefore: measured.loadBefore,
         loadAfter: measured.loadAfter
@@ -118,7 +119,7 @@ export const runScale = async ({ repoRoot, molexpandMain, sizes = DEFAULT_SCALE_
           molPerSecond: summary.inputs.valid / measured.wallSeconds,
           productsBytes: summary.writer?.bytes
         })
-        log(`  ${size} ${mode} r${rep}: ${measured.wallSeconds.toFixed(1)} s, ${measured.cpuSeconds.toFixed(1)} s CPU, peak RSS ${(measured.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+        log(`  ${size} ${mode} r${rep}: ${measured.wallSeconds.toFixed(1)} s, ${measured.cpuSeconds.toFixed(1)} s CPU, peak RSS ${(measured.peakRssBytes / 2 ** 20).toFixed(0)} MiB, settled ${(measured.settledRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
           `${point.products} products, ${point.dedupKeys} keys, dedup ${(point.dedupBytes / 2 ** 20).toFixed(1)} MiB (${point.dedupBytesPerKey.toFixed(1)} B/key), ` +
           `est. dropped ${point.estimatedFalsePositives.toFixed(2)}; load ${measured.loadBefore[0].toFixed(2)}`)
       } else {
