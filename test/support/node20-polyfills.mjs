@@ -1,5 +1,6 @@
 // vitest 5's reporter calls Map.groupBy (Node 21+) when it prints a failure; on Node 20 it would crash instead of
-// showing which test failed. Loaded with `node --import` by `npm test` only; the product needs no polyfill.
+// showing which test failed. Loaded by vitest.config.ts, so every way of starting vitest has it; the product needs no
+// polyfill.
 if (typeof Map.groupBy !== "function") {
   Map.groupBy = (items, keyOf) => {
     const groups = new Map()
