@@ -12,6 +12,7 @@
  */
 import type { Mol, MolList, Reaction } from "@rdkit/rdkit"
 import type { KeyCache } from "./keyCache.js"
+import { referenceKekuleSmiles } from "./kekuleSmiles.js"
 import type { RDKit } from "./rdkit.js"
 import type { RuleSet } from "./rules.js"
 
@@ -38,6 +39,31 @@ const keepHydrogenAtoms = JSON.stringify({ removeHs: false })
  */
 export const parseSanitized = (rdkit: RDKit, smiles: string): Mol | null =>
   hasHydrogenAtom(smiles) ? rdkit.module.get_mol(smiles) : rdkit.module.get_mol(smiles, keepHydrogenAtoms)
+
+/** Parse options for a Kekulé SMILES: sanitized, but not aromatized again (see `parseKekulized`). */
+const keepKekule = JSON.stringify({ setAromaticity: false })
+const keepKekuleAndHydrogenAtoms = JSON.stringify({ setAromaticity: false, removeHs: false })
+
+/**
+ * The molecule of `key` kekulized as the product contract's reference RDKit (2022.09) kekulizes it: its SMILES is
+ * rewritten in that Kekulé structure (`kekuleSmiles.ts`) and parsed without aromaticity perception, so atoms keep
+ * their order and carry no aromatic flags. A molecule the rewrite cannot handle gets RDKit's own Kekulé structure.
+ */
+export const parseKekulized = (rdkit: RDKit, key: string): Mol | null => {
+  const mol = parseSanitized(rdkit, key)
+  if (mol === null) return null
+  const kekule = referenceKekuleSmiles(key, mol.get_json())
+  const kekulized = kekule === undefined
+    ? null
+    : rdkit.module.get_mol(kekule, hasHydrogenAtom(kekule) ? keepKekule : keepKekuleAndHydrogenAtoms)
+  if (kekulized === null || !kekulized.is_valid()) {
+    kekulized?.delete()
+    mol.convert_to_kekule_form()
+    return mol
+  }
+  mol.delete()
+  return kekulized
+}
 
 export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
   let mol: Mol | null = null
@@ -115,14 +141,13 @@ export interface MoleculeProducts {
 export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCache, key: string): MoleculeProducts => {
   const out: MoleculeProducts = { keys: [], rules: [], candidates: 0, invalidCandidates: 0 }
   const rd = rdkit.module
-  const mol = parseSanitized(rdkit, key)
+  const mol = rules.kekulize ? parseKekulized(rdkit, key) : parseSanitized(rdkit, key)
   if (mol === null) throw new Error(`the key ${key} no longer parses`)
   const reactants: MolList = new rd.MolList()
   const emitted = new Set<string>()
   const seenRaw = new Map<string, string | null>()
   try {
     if (rules.explicitH) mol.add_hs_in_place()
-    if (rules.kekulize) mol.convert_to_kekule_form()
     reactants.append(mol)
     for (let ruleIndex = 0; ruleIndex < rules.reactions.length; ruleIndex++) {
       const productSets = rules.reactions[ruleIndex]!.run_reactants(reactants, rules.maxProductSets)
