@@ -7,12 +7,12 @@
  * canonical rank order. On the first 200 NCI phenols the two differ for 127 molecules, and the MINE MetaCyc rules
  * then gave 41,211 products the reference does not have and missed 45,844 of its 151,063.
  *
- * So molexpand walks the molecule itself, as RDKit 2022.09's `Kekulize` does: rings in ring-info order grouped
- * into fused systems (rings sharing a bond), candidate atoms from valence, then a breadth-first walk that gives
- * each candidate atom a double bond to its first candidate neighbour and backtracks on a dead end. The input is the
- * molecule's graph as RDKit 2026 describes it (atom order, bond order and rings do not depend on the version);
- * the answer is the set of aromatic bonds that become double. `undefined` means this walk found no structure, and
- * the caller falls back to RDKit's own.
+ * So molexpand walks the molecule itself, as RDKit 2022.09's `Kekulize` does: rings in the order its ring finder
+ * lists them (`sssr.ts`; RDKit 2026 reports each ring's atoms sorted), grouped into fused systems (rings sharing a
+ * bond), candidate atoms from valence, then a breadth-first walk from the first atom of the system's first ring that
+ * gives each candidate atom a double bond to its first candidate neighbour and backtracks on a dead end. Atom and
+ * bond order are the parse's, the same in both versions. The answer is the set of aromatic bonds that become
+ * double; `undefined` means this walk found no structure, and the caller falls back to RDKit's own.
  */
 
 export interface KekuleAtom {
@@ -38,7 +38,7 @@ export interface KekuleGraph {
   readonly atoms: ReadonlyArray<KekuleAtom>
   /** In bond index order: RDKit lists an atom's neighbours in the order its bonds were made. */
   readonly bonds: ReadonlyArray<KekuleBond>
-  /** Ring info's atom rings, in RDKit's order. */
+  /** The atom rings, in the order RDKit 2022.09's ring info lists them, each ring's atoms in its order. */
   readonly rings: ReadonlyArray<ReadonlyArray<number>>
 }
 
@@ -100,8 +100,6 @@ class Walk {
   private readonly order: Array<number>
   private readonly ringCount: Array<number>
   private readonly ringsOfAtom: Array<Array<number>>
-  /** Each atom's degree once chains are trimmed away (atoms of degree 0 or 1 removed until none is left). */
-  private readonly ringDegree: Array<number>
 
   constructor(private readonly graph: KekuleGraph) {
     const n = graph.atoms.length
@@ -120,17 +118,6 @@ class Walk {
         this.ringsOfAtom[atom]!.push(r)
       })
     )
-    this.ringDegree = this.neighbours.map((list) => list.length)
-    const trim = this.ringDegree.flatMap((degree, atom) => (degree <= 1 ? [atom] : []))
-    const trimmed = new Array<boolean>(n).fill(false)
-    while (trim.length > 0) {
-      const atom = trim.pop()!
-      if (trimmed[atom]) continue
-      trimmed[atom] = true
-      for (const { atom: other } of this.neighbours[atom]!) {
-        if (!trimmed[other] && --this.ringDegree[other]! <= 1) trim.push(other)
-      }
-    }
   }
 
   run(): Set<number> {
@@ -138,10 +125,7 @@ class Walk {
     if (!atoms.some((atom) => atom.aromatic) && !this.graph.bonds.some((bond) => bond.aromatic)) return new Set()
     const isDummy = (atom: number) => atoms[atom]!.atomicNumber === 0
     const ringsToUse = rings.filter((ring) => ring.some((atom) => !isDummy(atom)))
-    const ringBonds = ringsToUse.map((ring) => {
-      const members = new Set(ring)
-      return this.graph.bonds.flatMap((bond, index) => (members.has(bond.begin) && members.has(bond.end) ? [index] : []))
-    })
+    const ringBonds = ringsToUse.map((ring) => ring.map((atom, i) => this.bondBetween(atom, ring[(i + 1) % ring.length]!)))
     const ringNeighbours = ringBonds.map((): Array<number> => [])
     for (let i = 0; i < ringBonds.length; i++) {
       const bonds = new Set(ringBonds[i])
@@ -194,10 +178,6 @@ class Walk {
         }
       }
     }
-    // RDKit 2022.09's ring finder starts from the lowest-numbered atom with two neighbours in the trimmed graph, and
-    // that atom heads the system's first ring, so the walk starts there.
-    const start = allAtoms.reduce((best, atom) => (this.ringDegree[atom] === 2 && (best < 0 || atom < best) ? atom : best), -1)
-    if (start >= 0) allAtoms.splice(0, 0, ...allAtoms.splice(allAtoms.indexOf(start), 1))
     const candidates = new Array<boolean>(this.graph.atoms.length).fill(false)
     const questions: Array<number> = []
     const done: Array<number> = []

@@ -7,6 +7,7 @@
  * bonds become single or, where the Kekulé structure says, `=`. An aromatic `[nH]` or `[pH]` is written `N` or `P`,
  * as RDKit's `Kekulize` turns such an explicit hydrogen into an implicit one.
  */
+import { symmetrizedSssr } from "./sssr.js"
 import { type KekuleAtom, type KekuleBond, kekuleDoubleBonds, type KekuleGraph } from "./kekule.js"
 
 interface AtomToken { readonly start: number; readonly end: number; readonly text: string }
@@ -166,14 +167,14 @@ interface RdkitJson {
       readonly name: string
       readonly aromaticAtoms?: ReadonlyArray<number>
       readonly aromaticBonds?: ReadonlyArray<number>
-      readonly atomRings?: ReadonlyArray<ReadonlyArray<number>>
     }>
   }>
 }
 
 /**
  * The molecule's graph for `kekuleDoubleBonds`, from RDKit's JSON of the molecule parsed from the SMILES whose
- * layout is given; undefined when the two do not describe the same atoms and bonds.
+ * layout is given, with its rings as RDKit 2022.09 finds them; undefined when the two do not describe the same atoms
+ * and bonds, or the ring search gives up.
  */
 export const kekuleGraph = (jsonText: string, layout: SmilesLayout): KekuleGraph | undefined => {
   const json = JSON.parse(jsonText) as RdkitJson
@@ -199,7 +200,8 @@ export const kekuleGraph = (jsonText: string, layout: SmilesLayout): KekuleGraph
     aromatic: aromaticBonds.has(index),
     order: bond.bo ?? json.defaults.bond["bo"] ?? 1
   }))
-  return { atoms, bonds, rings: extension.atomRings ?? [] }
+  const rings = symmetrizedSssr(atoms.length, bonds.map((bond) => [bond.begin, bond.end] as const))
+  return rings === undefined ? undefined : { atoms, bonds, rings }
 }
 
 /**

@@ -44,24 +44,27 @@ describe("the SMILES layout", () => {
 })
 
 describe("Kekulé structures", () => {
-  it("are those native RDKit 2022.09 gives every NCI phenol (the reference's Chem.Kekulize)", async () => {
-    const rdkit = await testRDKit()
-    const rows = fs.readFileSync(fixture("reference", "nci_phenols.kekule.tsv"), "utf8").trim().split("\n").map((line) => line.split("\t"))
-    assert.strictEqual(rows.length, 515)
-    const differ: Array<string> = []
-    for (const [key, expected] of rows) {
-      const mol = parseKekulized(rdkit, key!)
-      if (mol === null) return assert.fail(`${key} did not parse`)
-      const json = mol.get_json()
-      mol.delete()
-      if (doubleBondsOf(json).join(",") !== (expected ?? "").split(",").filter(Boolean).sort().join(",")) differ.push(key!)
-    }
-    assert.deepStrictEqual(differ, [])
-  })
+  for (const name of ["nci_phenols", "ring-systems"]) {
+    it(`are those native RDKit 2022.09 gives (the reference's Chem.Kekulize) for every molecule of ${name}`, async () => {
+      const rdkit = await testRDKit()
+      const rows = fs.readFileSync(fixture("reference", `${name}.rings.tsv`), "utf8").trim().split("\n").map((line) => line.split("\t"))
+      assert.isAbove(rows.length, 20)
+      const differ: Array<string> = []
+      for (const [key, , expected] of rows) {
+        const mol = parseKekulized(rdkit, key!)
+        if (mol === null) return assert.fail(`${key} did not parse`)
+        const json = mol.get_json()
+        mol.delete()
+        if (doubleBondsOf(json).join(",") !== (expected ?? "").split(",").filter(Boolean).sort().join(",")) differ.push(key!)
+      }
+      assert.deepStrictEqual(differ, [])
+    })
+  }
 
-  it("start each fused system at its lowest atom with two ring neighbours, as RDKit 2022.09's ring order does", async () => {
+  it("start from the first atom of the system's first ring in RDKit 2022.09's order, not RDKit 2026's", async () => {
     const rdkit = await testRDKit()
-    // Native RDKit 2022.09 gives 1-2, 3-4, 5-9, 7-8; RDKit 2026 gives 1-9, 2-3, 4-5, 7-8.
+    // Native RDKit 2022.09 lists the rings (1,9,5,4,3,2), (6,5,9,8,7) and gives 1-2, 3-4, 5-9, 7-8; RDKit 2026
+    // lists [5,6,7,8,9], [1,2,3,4,5,9] and gives 1-9, 2-3, 4-5, 7-8.
     const mol = parseKekulized(rdkit, "Oc1ncnc2[nH]ncc12")!
     assert.deepStrictEqual(doubleBondsOf(mol.get_json()), ["1-2", "3-4", "5-9", "7-8"])
     mol.delete()
