@@ -8,8 +8,8 @@
  * key cache, so both do the same work and the ratio per step is the cost of RDKit in WebAssembly.
  *
  * Build first, then run:
- *   npx tsc -p tsconfig.json && node bench/engine-ops.mjs [--cases a,b] [--reps N]
- * Writes bench/results/ops-<date>.{json,md}.
+ *   npx tsc -p tsconfig.json && node bench/engine-ops.mjs [--cases a,b] [--reps N] [--limit N]
+ * Writes bench/results/ops-<date>.{json,md}; with --limit, ops-<date>-limit<N>.{json,md}.
  */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -38,9 +38,12 @@ const DEFAULT_REPS = 3
 /** The product contract's cap on product sets per rule and molecule. */
 const MAX_PRODUCT_SETS = 1_000
 
-const { values: options } = parseArgs({ options: { cases: { type: "string" }, reps: { type: "string" } } })
+const { values: options } = parseArgs({ options: { cases: { type: "string" }, reps: { type: "string" }, limit: { type: "string" } } })
 const reps = Number(options.reps ?? DEFAULT_REPS)
-const cases = options.cases ? CASES.filter((c) => options.cases.split(",").includes(c.name)) : CASES
+/** --limit N takes the first N molecules of every case instead of its own count (a large N: the whole set). */
+const limit = options.limit === undefined ? undefined : Number(options.limit)
+if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new RangeError(`--limit: expected a positive integer, got ${options.limit}`)
+const cases = (options.cases ? CASES.filter((c) => options.cases.split(",").includes(c.name)) : CASES).map((c) => ({ ...c, limit: limit ?? c.limit }))
 
 const readKeys = (rdkit, file, limit) => {
   const keys = []
@@ -146,7 +149,7 @@ const lines = [
   `# Engine steps, RDKit WebAssembly against native RDKit, ${today()}`,
   "",
   `Machine: ${machine}. Load before: \`${loadBefore}\`; after: \`${uptimeText()}\`.`,
-  `Command: \`node bench/engine-ops.mjs\` (${reps} repetitions, medians; one core each side, no cross-molecule cache).`,
+  `Command: \`node bench/engine-ops.mjs${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(" ")}` : ""}\` (${reps} repetitions, medians; one core each side, no cross-molecule cache).`,
   ""
 ]
 for (const r of results) {
@@ -160,7 +163,7 @@ for (const r of results) {
   }
   lines.push(`| all | ${fmt(wasmTotal, 0)} | ${fmt(nativeTotal, 0)} | ${fmt(wasmTotal / nativeTotal, 2)} | |`, "")
 }
-const base = path.join(benchDir, "results", `ops-${today()}`)
+const base = path.join(benchDir, "results", `ops-${today()}${limit === undefined ? "" : `-limit${limit}`}`)
 fs.writeFileSync(`${base}.json`, JSON.stringify({ machine, loadBefore, reps, results }, null, 2) + "\n")
 fs.writeFileSync(`${base}.md`, lines.join("\n"))
 console.log(lines.join("\n"))

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * molexpand held to the product contract on rule sets and molecule sets the tests do not cover: each case runs the
+ * contract's reference (shared/tools/reference_expand.py, native RDKit) and molexpand, and compares the two product
+ * sets after re-canonicalizing both with RDKit WebAssembly. Not a speed benchmark: it counts differences.
+ *
+ *   npm run build && node bench/conformance.mjs [--cases a,b] [--list]
+ *
+ * Inputs are slices of the shared molecule sets (first 200 NCI phenols, first 200 CMNPD phenols, polyphenols 1000 to
+ * 1150), each rule set with the preparation it needs. References are kept in bench/conformance/out/ (gitignored)
+ * and reused while their input, rules and flags are unchanged. Writes bench/results/conformance-<date>.{json,md}.
+ * Environment: MOLEXPAND_SHARED (default ../shared), MOLEXPAND_MAIN (default dist/main.js).
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { describeMachine, ensureNativeRdkit, PYTHON } from "./lib/machine.mjs"
+import { compareProductSets, readParquetProducts, readTsvProducts } from "./lib/products.mjs"
+import { today } from "./lib/stats.mjs"
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const sharedDir = process.env.MOLEXPAND_SHARED ?? path.resolve(repoRoot, "../shared")
+const molexpandMain = process.env.MOLEXPAND_MAIN ?? path.join(repoRoot, "dist/main.js")
+const outDir = path.join(repoRoot, "bench/conformance/out")
+const shared = (p) => path.join(sharedDir, p)
+/** Differences listed per side in the report (all are counted, and kept in the JSON up to SAVE_DIFFERENCES). */
+const PRINT_DIFFERENCES = 10
+const SAVE_DIFFERENCES = 200
+
+/** Slices of the shared sets: big enough to reach every rule many times, small enough for minutes per case. */
+const INPUTS = {
+  nci200: { file: "data/nci_phenols.smi", from: 1, to: 200 },
+  cmnpd200: { file: "data/cmnpd_phenols.smi", from: 1, to: 200 },
+  poly150: { file: "data/polyphenols_public.smi", from: 1000, to: 1150 }
+}
+const RULES = {
+  sygma1: { file: "rules/public/sygma_phase1.tsv", flags: [] },
+  sygma2: { file: "rules/public/sygma_phase2.tsv", flags: [] },
+  metacyc: { file: "rules/public/mine_metacyc_generalized.tsv", flags: ["--kekulize"] },
+  mineenz: { file: "rules/public/mine_enzymatic.tsv", flags: ["--explicit-h"] },
+  envmicro: { file: "rules/public/biotransformer_envmicro.tsv", flags: ["--explicit-h"] }
+}
+const CASES = [
+  ...Object.keys(INPUTS).flatMap((input) => Object.keys(RULES).map((rules) => ({ input, rules, generations: 1 }))),
+  { input: "nci200", rules: "sygma1", generations: 2 }
+].map((c) => ({ ...c, name: `${c.input}-${c.rules}-g${c.generations}` }))
+
+const { values: options } = parseArgs({ options: { cases: { type: "string" }, list: { type: "boolean", default: false } } })
+if (options.list) {
+  console.log(CASES.map((c) => c.name).join("\n"))
+  process.exit(0)
+}
+const chosen = options.cases ? CASES.filter((c) => options.cases.split(",").includes(c.name)) : CASES
+if (chosen.length === 0) {
+  console.error(`no such case: ${options.cases} (node bench/conformance.mjs --list)`)
+  process.exit(2)
+}
+
+const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)
+const run = (command, args) => {
+  const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
+  if (result.status !== 0) throw new Error(`${path.basename(args[0])} failed (${result.status}): ${result.stderr.slice(-2000)}`)
+  return result
+}
+
+ensureNativeRdkit(log)
+fs.mkdirSync(outDir, { recursive: true })
+const results = []
+for (const c of chosen) {
+  const input = INPUTS[c.input]
+  const rules = RULES[c.rules]
+  const inputFile = path.join(outDir, `${c.input}.smi`)
+  const lines = fs.readFileSync(shared(input.file), "utf8").split("\n").slice(input.from - 1, input.to)
+  fs.writeFileSync(inputFile, lines.join("\n") + "\n")
+  const reference = path.join(outDir, `${c.name}.reference.tsv`)
+  const stamp = `${reference}.args`
+  const args = [inputFile, shared(rules.file), String(c.generations), reference, ...rules.flags]
+  const started = Date.now()
+  if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== JSON.stringify({ args, lines })) {
+    log(`${c.name}: reference (native RDKit)`)
+    run(PYTHON, [shared("tools/reference_expand.py"), ...args])
+    fs.writeFileSync(stamp, JSON.stringify({ args, lines }))
+  }
+  const referenceSeconds = (Date.now() - started) / 1000
+  const output = path.join(outDir, `${c.name}.molexpand`)
+  log(`${c.name}: molexpand`)
+  const mxStarted = Date.now()
+  run(process.execPath, [molexpandMain, "--input", inputFile, "--rules", shared(rules.file), "--generations", String(c.generations),
+    "--output", output, "--overwrite", "--quiet", ...rules.flags])
+  const molexpandSeconds = (Date.now() - mxStarted) / 1000
+  const comparison = await compareProductSets(await readParquetProducts(output), await readTsvProducts(reference))
+  const result = {
+    name: c.name,
+    input: `${input.file} lines ${input.from}-${input.to}`,
+    rules: rules.file,
+    flags: rules.flags,
+    generations: c.generations,
+    molexpand: comparison.left,
+    reference: comparison.right,
+    onlyMolexpand: comparison.onlyLeft.length,
+    onlyReference: comparison.onlyRight.length,
+    differences: { onlyMolexpand: comparison.onlyLeft.slice(0, SAVE_DIFFERENCES), onlyReference: comparison.onlyRight.slice(0, SAVE_DIFFERENCES) },
+    seconds: { reference: referenceSeconds, molexpand: molexpandSeconds }
+  }
+  results.push(result)
+  log(`${c.name}: molexpand ${result.molexpand.distinct}, reference ${result.reference.distinct}, ` +
+    `only molexpand ${result.onlyMolexpand}, only reference ${result.onlyReference} (of which RDKit WebAssembly cannot parse ${result.reference.unparsable})`)
+}
+
+const machine = await describeMachine()
+const base = path.join(repoRoot, "bench/results", `conformance-${today()}`)
+fs.writeFileSync(`${base}.json`, JSON.stringify({ machine, molexpand: molexpandMain, results }, null, 2) + "\n")
+const md = [
+  `# molexpand against the product contract's reference, ${today()}`,
+  "",
+  `Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}; RDKit WebAssembly ${machine.rdkitWasm}, native RDKit ${machine.rdkitNative}.`,
+  "",
+  "Command: `node bench/conformance.mjs`. Reference: `shared/tools/reference_expand.py` (native RDKit); " +
+    "molexpand with RDKit WebAssembly. Both product sets are re-canonicalized with RDKit WebAssembly and compared as sets of " +
+    "(smiles, generation); a reference key RDKit WebAssembly cannot parse stays apart (`UNPARSABLE:`).",
+  "",
+  "| case | input | rules | products molexpand | products reference | only molexpand | only reference | reference keys WebAssembly cannot parse |",
+  "|---|---|---|---|---|---|---|---|",
+  ...results.map((r) =>
+    `| ${r.name} | ${r.input} | ${path.basename(r.rules)} ${r.flags.join(" ")} | ${r.molexpand.distinct} | ${r.reference.distinct} | ${r.onlyMolexpand} | ${r.onlyReference} | ${r.reference.unparsable} |`
+  ),
+  ""
+]
+for (const r of results.filter((r) => r.onlyMolexpand + r.onlyReference > 0)) {
+  md.push(`## ${r.name}`, "")
+  for (const [side, list] of [["only molexpand", r.differences.onlyMolexpand], ["only reference", r.differences.onlyReference]]) {
+    if (list.length === 0) continue
+    md.push(`${side} (first ${Math.min(PRINT_DIFFERENCES, list.length)}):`, "", ...list.slice(0, PRINT_DIFFERENCES).map((item) => `- \`${item.replace("\t", "` gen ")}`), "")
+  }
+}
+fs.writeFileSync(`${base}.md`, md.join("\n"))
+log(`wrote ${base}.md`)
