@@ -99,7 +99,7 @@ export const smilesLayout = (smiles: string): SmilesLayout | undefined => {
 }
 
 /** True for an atom written in brackets: RDKit then gives it no implicit hydrogens. */
-export const isBracketAtom = (atom: AtomToken): boolean => atom.text.startsWith("[")
+const isBracketAtom = (atom: AtomToken): boolean => atom.text.startsWith("[")
 
 /** The atom written in capitals; a plain aromatic `[nH]` or `[pH]` loses its bracket. */
 const kekuleAtomText = (text: string): string => {
@@ -176,7 +176,7 @@ interface RdkitJson {
  * layout is given, with its rings as RDKit 2022.09 finds them; undefined when the two do not describe the same atoms
  * and bonds, or the ring search gives up.
  */
-export const kekuleGraph = (jsonText: string, layout: SmilesLayout): KekuleGraph | undefined => {
+const kekuleGraph = (jsonText: string, layout: SmilesLayout): KekuleGraph | undefined => {
   const json = JSON.parse(jsonText) as RdkitJson
   const molecule = json.molecules[0]
   const extension = molecule?.extensions?.find((e) => e.name === "rdkitRepresentation")
