@@ -42,8 +42,14 @@ const RULES = {
   mineenz: { file: "rules/public/mine_enzymatic.tsv", flags: ["--explicit-h"] },
   envmicro: { file: "rules/public/biotransformer_envmicro.tsv", flags: ["--explicit-h"] }
 }
+/**
+ * Every input with every rule set, one generation, and two generations of SyGMa phase 1 on the NCI slice. Not the
+ * MetaCyc rules on the polyphenol slice: their reference alone ran for more than 15 minutes.
+ */
 const CASES = [
-  ...Object.keys(INPUTS).flatMap((input) => Object.keys(RULES).map((rules) => ({ input, rules, generations: 1 }))),
+  ...Object.keys(INPUTS).flatMap((input) =>
+    Object.keys(RULES).filter((rules) => !(input === "poly150" && rules === "metacyc")).map((rules) => ({ input, rules, generations: 1 }))
+  ),
   { input: "nci200", rules: "sygma1", generations: 2 }
 ].map((c) => ({ ...c, name: `${c.input}-${c.rules}-g${c.generations}` }))
 
@@ -67,7 +73,10 @@ const run = (command, args) => {
 
 ensureNativeRdkit(log)
 fs.mkdirSync(outDir, { recursive: true })
-const results = []
+const machine = await describeMachine()
+const base = path.join(repoRoot, "bench/results", `conformance-${today()}`)
+/** The day's earlier results stay, except for the cases this run replaces: a long matrix can be run in parts. */
+const results = fs.existsSync(`${base}.json`) ? JSON.parse(fs.readFileSync(`${base}.json`, "utf8")).results : []
 for (const c of chosen) {
   const input = INPUTS[c.input]
   const rules = RULES[c.rules]
@@ -104,36 +113,41 @@ for (const c of chosen) {
     differences: { onlyMolexpand: comparison.onlyLeft.slice(0, SAVE_DIFFERENCES), onlyReference: comparison.onlyRight.slice(0, SAVE_DIFFERENCES) },
     seconds: { reference: referenceSeconds, molexpand: molexpandSeconds }
   }
-  results.push(result)
+  const at = results.findIndex((r) => r.name === result.name)
+  if (at >= 0) results[at] = result
+  else results.push(result)
+  results.sort((a, b) => CASES.findIndex((c) => c.name === a.name) - CASES.findIndex((c) => c.name === b.name))
+  writeResults()
   log(`${c.name}: molexpand ${result.molexpand.distinct}, reference ${result.reference.distinct}, ` +
     `only molexpand ${result.onlyMolexpand}, only reference ${result.onlyReference} (of which RDKit WebAssembly cannot parse ${result.reference.unparsable})`)
 }
 
-const machine = await describeMachine()
-const base = path.join(repoRoot, "bench/results", `conformance-${today()}`)
-fs.writeFileSync(`${base}.json`, JSON.stringify({ machine, molexpand: molexpandMain, results }, null, 2) + "\n")
-const md = [
-  `# molexpand against the product contract's reference, ${today()}`,
-  "",
-  `Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}; RDKit WebAssembly ${machine.rdkitWasm}, native RDKit ${machine.rdkitNative}.`,
-  "",
-  "Command: `node bench/conformance.mjs`. Reference: `shared/tools/reference_expand.py` (native RDKit); " +
-    "molexpand with RDKit WebAssembly. Both product sets are re-canonicalized with RDKit WebAssembly and compared as sets of " +
-    "(smiles, generation); a reference key RDKit WebAssembly cannot parse stays apart (`UNPARSABLE:`).",
-  "",
-  "| case | input | rules | products molexpand | products reference | only molexpand | only reference | reference keys WebAssembly cannot parse |",
-  "|---|---|---|---|---|---|---|---|",
-  ...results.map((r) =>
-    `| ${r.name} | ${r.input} | ${path.basename(r.rules)} ${r.flags.join(" ")} | ${r.molexpand.distinct} | ${r.reference.distinct} | ${r.onlyMolexpand} | ${r.onlyReference} | ${r.reference.unparsable} |`
-  ),
-  ""
-]
-for (const r of results.filter((r) => r.onlyMolexpand + r.onlyReference > 0)) {
-  md.push(`## ${r.name}`, "")
-  for (const [side, list] of [["only molexpand", r.differences.onlyMolexpand], ["only reference", r.differences.onlyReference]]) {
-    if (list.length === 0) continue
-    md.push(`${side} (first ${Math.min(PRINT_DIFFERENCES, list.length)}):`, "", ...list.slice(0, PRINT_DIFFERENCES).map((item) => `- \`${item.replace("\t", "` gen ")}`), "")
+function writeResults() {
+  fs.writeFileSync(`${base}.json`, JSON.stringify({ machine, molexpand: molexpandMain, results }, null, 2) + "\n")
+  const md = [
+    `# molexpand against the product contract's reference, ${today()}`,
+    "",
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}; RDKit WebAssembly ${machine.rdkitWasm}, native RDKit ${machine.rdkitNative}.`,
+    "",
+    "Command: `node bench/conformance.mjs`. Reference: `shared/tools/reference_expand.py` (native RDKit); " +
+      "molexpand with RDKit WebAssembly. Both product sets are re-canonicalized with RDKit WebAssembly and compared as sets of " +
+      "(smiles, generation); a key RDKit WebAssembly cannot parse again stays as written (`UNPARSABLE:`), so the two sides' " +
+      "spellings of one such product do not meet.",
+    "",
+    "| case | input | rules | products molexpand | products reference | only molexpand | only reference | keys WebAssembly cannot parse again (molexpand / reference) |",
+    "|---|---|---|---|---|---|---|---|",
+    ...results.map((r) =>
+      `| ${r.name} | ${r.input} | ${path.basename(r.rules)} ${r.flags.join(" ")} | ${r.molexpand.distinct} | ${r.reference.distinct} | ${r.onlyMolexpand} | ${r.onlyReference} | ${r.molexpand.unparsable} / ${r.reference.unparsable} |`
+    ),
+    ""
+  ]
+  for (const r of results.filter((r) => r.onlyMolexpand + r.onlyReference > 0)) {
+    md.push(`## ${r.name}`, "")
+    for (const [side, list] of [["only molexpand", r.differences.onlyMolexpand], ["only reference", r.differences.onlyReference]]) {
+      if (list.length === 0) continue
+      md.push(`${side} (first ${Math.min(PRINT_DIFFERENCES, list.length)}):`, "", ...list.slice(0, PRINT_DIFFERENCES).map((item) => `- \`${item.replace("\t", "` gen ")}`), "")
+    }
   }
+  fs.writeFileSync(`${base}.md`, md.join("\n"))
 }
-fs.writeFileSync(`${base}.md`, md.join("\n"))
 log(`wrote ${base}.md`)
