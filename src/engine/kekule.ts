@@ -14,6 +14,7 @@
  * bond order are the parse's, the same in both versions. The answer is the set of aromatic bonds that become
  * double; `undefined` means this walk found no structure, and the caller falls back to RDKit's own.
  */
+import { EmulationGaveUp as GaveUp, type GraphBond, MoleculeGraph } from "./graph.js"
 
 export interface KekuleAtom {
   readonly atomicNumber: number
@@ -26,9 +27,7 @@ export interface KekuleAtom {
   readonly noImplicit: boolean
 }
 
-export interface KekuleBond {
-  readonly begin: number
-  readonly end: number
+export interface KekuleBond extends GraphBond {
   readonly aromatic: boolean
   /** Bond order in any Kekulé structure of the molecule (1, 2 or 3): it gives each atom's total valence. */
   readonly order: number
@@ -76,7 +75,6 @@ const valences: ReadonlyMap<number, Valences> = new Map([
 const isEarlyAtom = (atomicNumber: number, outerElectrons: number): boolean =>
   atomicNumber > 1 && (outerElectrons <= 3 || (outerElectrons === 4 && atomicNumber > 14))
 
-class GaveUp extends Error {}
 
 /** The aromatic bonds (by index) that RDKit 2022.09's `Kekulize` makes double; undefined if it finds no structure. */
 export const kekuleDoubleBonds = (graph: KekuleGraph): Set<number> | undefined => {
@@ -94,30 +92,16 @@ const DOUBLE = 2
 const AROMATIC = 1.5
 
 class Walk {
-  private readonly neighbours: Array<Array<{ atom: number; bond: number }>>
-  private readonly bondOf = new Map<number, number>()
+  private readonly molecule: MoleculeGraph
   /** The order each bond has now: aromatic bonds start at 1.5, become single in their system, some then double. */
   private readonly order: Array<number>
-  private readonly ringCount: Array<number>
   private readonly ringsOfAtom: Array<Array<number>>
 
   constructor(private readonly graph: KekuleGraph) {
-    const n = graph.atoms.length
-    this.neighbours = Array.from({ length: n }, () => [])
-    graph.bonds.forEach((bond, index) => {
-      this.neighbours[bond.begin]!.push({ atom: bond.end, bond: index })
-      this.neighbours[bond.end]!.push({ atom: bond.begin, bond: index })
-      this.bondOf.set(this.pairKey(bond.begin, bond.end), index)
-    })
+    this.molecule = new MoleculeGraph(graph.atoms.length, graph.bonds)
     this.order = graph.bonds.map((bond) => (bond.aromatic ? AROMATIC : bond.order))
-    this.ringCount = new Array<number>(n).fill(0)
-    this.ringsOfAtom = Array.from({ length: n }, () => [])
-    graph.rings.forEach((ring, r) =>
-      ring.forEach((atom) => {
-        this.ringCount[atom]!++
-        this.ringsOfAtom[atom]!.push(r)
-      })
-    )
+    this.ringsOfAtom = Array.from({ length: graph.atoms.length }, () => [])
+    graph.rings.forEach((ring, r) => ring.forEach((atom) => this.ringsOfAtom[atom]!.push(r)))
   }
 
   run(): Set<number> {
@@ -125,7 +109,7 @@ class Walk {
     if (!atoms.some((atom) => atom.aromatic) && !this.graph.bonds.some((bond) => bond.aromatic)) return new Set()
     const isDummy = (atom: number) => atoms[atom]!.atomicNumber === 0
     const ringsToUse = rings.filter((ring) => ring.some((atom) => !isDummy(atom)))
-    const ringBonds = ringsToUse.map((ring) => ring.map((atom, i) => this.bondBetween(atom, ring[(i + 1) % ring.length]!)))
+    const ringBonds = ringsToUse.map((ring) => this.molecule.ringBonds(ring))
     const ringNeighbours = ringBonds.map((): Array<number> => [])
     for (let i = 0; i < ringBonds.length; i++) {
       const bonds = new Set(ringBonds[i])
@@ -157,16 +141,6 @@ class Walk {
     return doubles
   }
 
-  private pairKey(a: number, b: number): number {
-    return a < b ? a * this.graph.atoms.length + b : b * this.graph.atoms.length + a
-  }
-
-  private bondBetween(a: number, b: number): number {
-    const bond = this.bondOf.get(this.pairKey(a, b))
-    if (bond === undefined) throw new GaveUp(`no bond between ring atoms ${a} and ${b}`)
-    return bond
-  }
-
   private kekulizeFused(systemRings: ReadonlyArray<ReadonlyArray<number>>): void {
     const allAtoms: Array<number> = []
     const inSystem = new Set<number>()
@@ -192,7 +166,7 @@ class Walk {
   private markCandidates(allAtoms: ReadonlyArray<number>, candidates: Array<boolean>, questions: Array<number>, done: Array<number>) {
     const { atoms, bonds, rings } = this.graph
     if (!allAtoms.some((a) => atoms[a]!.atomicNumber === 0 || atoms[a]!.aromatic)) return
-    const ringNotCandidate = rings.map((ring) => !ring.some((a) => atoms[a]!.aromatic && this.ringCount[a] === 1))
+    const ringNotCandidate = rings.map((ring) => !ring.some((a) => atoms[a]!.aromatic && this.ringsOfAtom[a]!.length === 1))
     const makeSingle: Array<number> = []
     const seen = new Set<number>()
     for (const index of allAtoms) {
@@ -205,7 +179,7 @@ class Walk {
       let bondOrderSum = 0
       let ignored = 0
       let plainNeighbours = 0
-      for (const { atom: other, bond } of this.neighbours[index]!) {
+      for (const { other, bond } of this.molecule.incident[index]!) {
         const otherAtom = atoms[other]!
         if (otherAtom.atomicNumber !== 0 && !otherAtom.aromatic && seen.has(other)) plainNeighbours++
         const order = this.order[bond]!
@@ -219,7 +193,7 @@ class Walk {
       }
       const memberRings = this.ringsOfAtom[index]!
       const nonCandidateRings = memberRings.filter((r) => ringNotCandidate[r]).length
-      if (atom.atomicNumber === 0 && plainNeighbours < this.ringCount[index]! && nonCandidateRings < this.ringCount[index]!) {
+      if (atom.atomicNumber === 0 && plainNeighbours < memberRings.length && nonCandidateRings < memberRings.length) {
         candidates[index] = true
         questions.push(index)
         continue
@@ -233,7 +207,7 @@ class Walk {
       let valence = table.defaultValence + charge
       const totalValence = this.totalValence(index)
       const implicitHydrogens = atom.noImplicit ? 0 : atom.hydrogens
-      const totalDegree = this.neighbours[index]!.length + implicitHydrogens - ignored
+      const totalDegree = this.molecule.incident[index]!.length + implicitHydrogens - ignored
       for (let v = 1; totalValence > valence && v < table.allowed.length && table.allowed[v]! > 0; v++) {
         valence = table.allowed[v]! + charge
       }
@@ -254,7 +228,7 @@ class Walk {
   /** The atom's valence in any Kekulé structure: its bonds' orders and its hydrogens. */
   private totalValence(index: number): number {
     let sum = this.graph.atoms[index]!.hydrogens
-    for (const { bond } of this.neighbours[index]!) sum += this.graph.bonds[bond]!.order
+    for (const { bond } of this.molecule.incident[index]!) sum += this.graph.bonds[bond]!.order
     return sum
   }
 
@@ -289,7 +263,7 @@ class Walk {
       } else {
         choices = []
         const discovered: Array<number> = []
-        for (const { atom: neighbour, bond } of this.neighbours[current]!) {
+        for (const { other: neighbour, bond } of this.molecule.incident[current]!) {
           if (done.includes(neighbour) || !inSystem.has(neighbour)) continue
           if (!queue.includes(neighbour)) discovered.unshift(neighbour)
           const atoms = this.graph.atoms
@@ -305,7 +279,7 @@ class Walk {
       if (!isCandidate) continue
       if (choices.length > 0) {
         const partner = choices.shift()!
-        const bond = this.bondBetween(current, partner)
+        const bond = this.molecule.bondBetween(current, partner)
         this.order[bond] = DOUBLE
         candidates[current] = false
         candidates[partner] = false

@@ -7,8 +7,9 @@
  * bonds become single or, where the Kekulé structure says, `=`. An aromatic `[nH]` or `[pH]` is written `N` or `P`,
  * as RDKit's `Kekulize` turns such an explicit hydrogen into an implicit one.
  */
-import { symmetrizedSssr } from "./sssr.js"
+import { pairKey } from "./graph.js"
 import { type KekuleAtom, type KekuleBond, kekuleDoubleBonds, type KekuleGraph } from "./kekule.js"
+import { symmetrizedSssr } from "./sssr.js"
 
 interface AtomToken { readonly start: number; readonly end: number; readonly text: string }
 interface BondSite {
@@ -112,7 +113,7 @@ const kekuleAtomText = (text: string): string => {
 
 /**
  * `smiles` rewritten in the Kekulé structure whose double bonds are `doubles` (pairs of atom indices of aromatic
- * bonds); `aromaticBonds` holds the pairs of all aromatic bonds. Pairs are keyed `low * atomCount + high`.
+ * bonds); `aromaticBonds` holds the pairs of all aromatic bonds. Pairs are keyed by `pairKey`.
  */
 export const writeKekuleSmiles = (
   smiles: string,
@@ -120,8 +121,6 @@ export const writeKekuleSmiles = (
   aromaticBonds: ReadonlySet<number>,
   doubles: ReadonlySet<number>
 ): string => {
-  const n = layout.atoms.length
-  const pair = (a: number, b: number) => (a < b ? a * n + b : b * n + a)
   /** Edits by position: text to write there, and how many characters of the original it replaces. */
   const edits = new Map<number, { text: string; replaces: number }>()
   for (const atom of layout.atoms) {
@@ -129,7 +128,7 @@ export const writeKekuleSmiles = (
     if (text !== atom.text) edits.set(atom.start, { text, replaces: atom.text.length })
   }
   for (const bond of layout.bonds) {
-    const key = pair(bond.begin, bond.end)
+    const key = pairKey(bond.begin, bond.end, layout.atoms.length)
     if (!aromaticBonds.has(key)) continue
     // An aromatic bond is written implicitly or as ':'; its new symbol goes where the second atom (or closure) is.
     if (bond.symbol === ":") edits.set(bond.symbolAt, { text: "", replaces: 1 })
@@ -200,7 +199,7 @@ const kekuleGraph = (jsonText: string, layout: SmilesLayout): KekuleGraph | unde
     aromatic: aromaticBonds.has(index),
     order: bond.bo ?? json.defaults.bond["bo"] ?? 1
   }))
-  const rings = symmetrizedSssr(atoms.length, bonds.map((bond) => [bond.begin, bond.end] as const))
+  const rings = symmetrizedSssr(atoms.length, bonds)
   return rings === undefined ? undefined : { atoms, bonds, rings }
 }
 
@@ -215,8 +214,7 @@ export const referenceKekuleSmiles = (smiles: string, jsonText: string): string 
   if (graph === undefined) return undefined
   const doubles = kekuleDoubleBonds(graph)
   if (doubles === undefined) return undefined
-  const n = layout.atoms.length
-  const pair = (bond: KekuleBond) => (bond.begin < bond.end ? bond.begin * n + bond.end : bond.end * n + bond.begin)
+  const pair = (bond: KekuleBond) => pairKey(bond.begin, bond.end, layout.atoms.length)
   const aromaticPairs = new Set(graph.bonds.filter((bond) => bond.aromatic).map(pair))
   const doublePairs = new Set([...doubles].map((index) => pair(graph.bonds[index]!)))
   return writeKekuleSmiles(smiles, layout, aromaticPairs, doublePairs)

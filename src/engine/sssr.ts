@@ -10,15 +10,12 @@
  * symmetrization). `undefined` when the search reaches a branch RDKit itself leaves to an approximate finder.
  */
 
+import { EmulationGaveUp as GaveUp, type GraphBond, MoleculeGraph } from "./graph.js"
 import { gccSort } from "./stdSort.js"
-
-type Bond = readonly [number, number]
 
 const WHITE = 0
 const GRAY = 1
 const BLACK = 2
-
-class GaveUp extends Error {}
 
 /** A ring's atoms as a set: a key for lookups, and the atoms highest first for RDKit's (bitset) ordering. */
 interface Invariant { readonly key: string; readonly descending: ReadonlyArray<number> }
@@ -35,7 +32,7 @@ const compareInvariants = (a: Invariant, b: Invariant): number => {
 }
 
 /** RDKit 2022.09's symmetrized SSSR of the graph with `atomCount` atoms and these bonds (in bond index order). */
-export const symmetrizedSssr = (atomCount: number, bonds: ReadonlyArray<Bond>): Array<Array<number>> | undefined => {
+export const symmetrizedSssr = (atomCount: number, bonds: ReadonlyArray<GraphBond>): Array<Array<number>> | undefined => {
   try {
     return new RingSearch(atomCount, bonds).symmetrized()
   } catch (error) {
@@ -45,27 +42,23 @@ export const symmetrizedSssr = (atomCount: number, bonds: ReadonlyArray<Bond>): 
 }
 
 class RingSearch {
-  private readonly incident: Array<Array<{ bond: number; other: number }>>
-  private readonly bondIndex = new Map<string, number>()
+  private readonly graph: MoleculeGraph
+  private readonly incident: MoleculeGraph["incident"]
   private extras: Array<Array<number>> = []
 
-  constructor(private readonly atomCount: number, private readonly bonds: ReadonlyArray<Bond>) {
-    this.incident = Array.from({ length: atomCount }, () => [])
-    bonds.forEach(([a, b], index) => {
-      this.incident[a]!.push({ bond: index, other: b })
-      this.incident[b]!.push({ bond: index, other: a })
-      this.bondIndex.set(a < b ? `${a},${b}` : `${b},${a}`, index)
-    })
+  constructor(private readonly atomCount: number, private readonly bonds: ReadonlyArray<GraphBond>) {
+    this.graph = new MoleculeGraph(atomCount, bonds)
+    this.incident = this.graph.incident
   }
 
   symmetrized(): Array<Array<number>> {
     const sssr = this.sssr()
     const result = sssr.map((ring) => [...ring])
-    const ringBonds = sssr.map((ring) => this.ringBonds(ring))
+    const ringBonds = sssr.map((ring) => this.graph.ringBonds(ring))
     const bondCounts = new Array<number>(this.bonds.length).fill(0)
     for (const ring of ringBonds) for (const bond of ring) bondCounts[bond]!++
     for (const extra of this.extras) {
-      const extraBonds = this.ringBonds(extra)
+      const extraBonds = this.graph.ringBonds(extra)
       for (const ring of ringBonds) {
         if (ring.length !== extraBonds.length) continue
         let shareBond = false
@@ -83,16 +76,6 @@ class RingSearch {
       }
     }
     return result
-  }
-
-  private bondBetween(a: number, b: number): number {
-    const bond = this.bondIndex.get(a < b ? `${a},${b}` : `${b},${a}`)
-    if (bond === undefined) throw new GaveUp(`no bond between ${a} and ${b}`)
-    return bond
-  }
-
-  private ringBonds(ring: ReadonlyArray<number>): Array<number> {
-    return ring.map((atom, i) => this.bondBetween(atom, ring[(i + 1) % ring.length]!))
   }
 
   private fragments(): Array<Array<number>> {
@@ -341,7 +324,7 @@ class RingSearch {
   private removeExtraRings(found: Array<Array<number>>): Array<Array<number>> {
     const rings = [...found]
     if (!gccSort(rings, (a, b) => a.length < b.length)) throw new GaveUp("a ring sort GCC finishes by heapsort")
-    const ringBonds = rings.map((ring) => new Set(this.ringBonds(ring)))
+    const ringBonds = rings.map((ring) => new Set(this.graph.ringBonds(ring)))
     const available = rings.map(() => true)
     const keep = rings.map(() => false)
     const union = new Set<number>()

@@ -20,7 +20,7 @@ describe("symmetrizedSssr", () => {
         if (mol === null) return assert.fail(`${key} did not parse`)
         const molecule = JSON.parse(mol.get_json()).molecules[0] as { atoms: Array<unknown>; bonds: Array<{ atoms: [number, number] }> }
         mol.delete()
-        const found = symmetrizedSssr(molecule.atoms.length, molecule.bonds.map((bond) => bond.atoms))
+        const found = symmetrizedSssr(molecule.atoms.length, molecule.bonds.map(({ atoms: [begin, end] }) => ({ begin, end })))
         if (found?.map((ring) => ring.join(",")).join(";") !== rings) differ.push(key)
       }
       assert.deepStrictEqual(differ, [])
@@ -29,14 +29,14 @@ describe("symmetrizedSssr", () => {
 
   it("finds cubane's six faces: five from the search, the sixth given back by symmetrization", () => {
     // Cubane: atoms 0-7, 12 bonds, cyclomatic number 5.
-    const bonds: Array<[number, number]> = [[0, 1], [1, 2], [2, 3], [3, 0], [4, 5], [5, 6], [6, 7], [7, 4], [0, 4], [1, 5], [2, 6], [3, 7]]
-    const rings = symmetrizedSssr(8, bonds)
+    const pairs = [[0, 1], [1, 2], [2, 3], [3, 0], [4, 5], [5, 6], [6, 7], [7, 4], [0, 4], [1, 5], [2, 6], [3, 7]] as const
+    const rings = symmetrizedSssr(8, pairs.map(([begin, end]) => ({ begin, end })))
     assert.strictEqual(rings?.length, 6)
     assert.isTrue(rings!.every((ring) => ring.length === 4))
   })
 
   it("finds no ring in a chain or a molecule of two atoms", () => {
-    assert.deepStrictEqual(symmetrizedSssr(4, [[0, 1], [1, 2], [2, 3]]), [])
-    assert.deepStrictEqual(symmetrizedSssr(2, [[0, 1]]), [])
+    assert.deepStrictEqual(symmetrizedSssr(4, [{ begin: 0, end: 1 }, { begin: 1, end: 2 }, { begin: 2, end: 3 }]), [])
+    assert.deepStrictEqual(symmetrizedSssr(2, [{ begin: 0, end: 1 }]), [])
   })
 })
