@@ -14,17 +14,13 @@
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { describeMachine, ensureNativeRdkit, PYTHON } from "./lib/machine.mjs"
+import { log, molexpandMain, repoRoot, shared } from "./lib/paths.mjs"
 import { compareProductSets, readParquetProducts, readTsvProducts } from "./lib/products.mjs"
 import { today } from "./lib/stats.mjs"
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const sharedDir = process.env.MOLEXPAND_SHARED ?? path.resolve(repoRoot, "../shared")
-const molexpandMain = process.env.MOLEXPAND_MAIN ?? path.join(repoRoot, "dist/main.js")
 const outDir = path.join(repoRoot, "bench/conformance/out")
-const shared = (p) => path.join(sharedDir, p)
 /** Differences listed per side in the report (all are counted, and kept in the JSON up to SAVE_DIFFERENCES). */
 const PRINT_DIFFERENCES = 10
 const SAVE_DIFFERENCES = 200
@@ -64,7 +60,6 @@ if (chosen.length === 0) {
   process.exit(2)
 }
 
-const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)
 const run = (command, args) => {
   const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
   if (result.status !== 0) throw new Error(`${path.basename(args[0])} failed (${result.status}): ${result.stderr.slice(-2000)}`)

@@ -22,6 +22,7 @@ import { canonicalize, compileRules, parseSanitized } from "../dist/engine/chemi
 import { loadRDKit } from "../dist/engine/rdkit.js"
 import { loadRuleSet } from "../dist/engine/rules.js"
 import { ensureNativeRdkit, nativeRdkitVersion, PYTHON, uptimeText } from "./lib/machine.mjs"
+import { log } from "./lib/paths.mjs"
 import { fmt, median, today } from "./lib/stats.mjs"
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url))
@@ -126,7 +127,6 @@ const nativeOps = (c) => {
   return JSON.parse(result.stdout.trim().split("\n").pop())
 }
 
-const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)
 ensureNativeRdkit(log)
 const rdkit = await loadRDKit()
 const loadBefore = uptimeText()

@@ -21,18 +21,15 @@ import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { describeMachine, ensureNativeRdkit, PYTHON, uptimeText } from "./lib/machine.mjs"
 import { runMeasured } from "./lib/measure.mjs"
+import { log, molexpandMain, repoRoot, shared, sharedDir } from "./lib/paths.mjs"
 import { compareProductSets, digestProducts, readParquetProducts, readTsvProducts } from "./lib/products.mjs"
 import { writeBenchReport } from "./lib/report.mjs"
 import { median, today } from "./lib/stats.mjs"
 import { runScale } from "./lib/scale.mjs"
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const sharedDir = process.env.MOLEXPAND_SHARED ?? path.resolve(repoRoot, "../shared")
-const molexpandMain = process.env.MOLEXPAND_MAIN ?? path.join(repoRoot, "dist/main.js")
 const peerScript = path.join(repoRoot, "bench/peer/peer_expand.py")
 const resultsDir = path.join(repoRoot, "bench/results")
 
-const shared = (p) => path.join(sharedDir, p)
 const repo = (p) => path.join(repoRoot, p)
 
 const DEFAULT_REPS = 3
@@ -97,8 +94,6 @@ const CASES = [
     quick: true
   }
 ]
-
-const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)
 
 const parseList = (text, what) =>
   text.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
