@@ -15,6 +15,7 @@ import type { RuleSet } from "../engine/rules.js"
 import type { RunSettings } from "../settings.js"
 import { replaceFile } from "./durableFile.js"
 import { describeCause, OutputFolderError } from "./errors.js"
+import { scanFile } from "./fileScan.js"
 import { InputFileError } from "./inputErrors.js"
 
 export const manifestName = "manifest.json"
@@ -76,13 +77,12 @@ export interface Manifest {
 export const manifestPath = (output: string) => path.join(output, manifestName)
 
 const sha256OfFile = (file: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      const hash = createHash("sha256")
-      for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer)
-      return hash.digest("hex")
-    },
-    catch: (cause) => new InputFileError({ path: file, reason: `cannot read it to fingerprint the run: ${String(cause)}` })
+  Effect.suspend(() => {
+    const hash = createHash("sha256")
+    return scanFile(file, (bytes) => hash.update(bytes)).pipe(
+      Effect.map(() => hash.digest("hex")),
+      Effect.mapError((cause) => new InputFileError({ path: file, reason: `cannot read it to fingerprint the run: ${String(cause)}` }))
+    )
   })
 
 /**

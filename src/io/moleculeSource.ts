@@ -12,6 +12,7 @@ import { pipeline, type Readable } from "node:stream"
 import * as zlib from "node:zlib"
 import { Effect, Result, type Scope, Stream } from "effect"
 import { isReadonlyArrayNonEmpty, type NonEmptyReadonlyArray } from "effect/Array"
+import { READ_CHUNK_BYTES, scanFile } from "./fileScan.js"
 import { InputFileError } from "./inputErrors.js"
 
 export interface InputRecord { readonly line: number; readonly id: string; readonly smiles: string }
@@ -30,8 +31,6 @@ export const MAX_LINE_BYTES = 1024 * 1024
 export const REJECTED_TEXT_CHARS = 200
 /** UTF-8 spends at most 4 bytes on a character, so this many bytes hold the first `REJECTED_TEXT_CHARS` characters. */
 const PREVIEW_BYTES = REJECTED_TEXT_CHARS * 4
-/** Bytes per read: Node's default for files, small next to the batches the run keeps in flight. */
-const READ_CHUNK_BYTES = 64 * 1024
 
 const NEWLINE = 0x0a
 const CARRIAGE_RETURN = 0x0d
@@ -400,24 +399,32 @@ export const readMoleculeIterable = (smiles: Iterable<string> | AsyncIterable<st
     return Stream.fromIterable(numberedItems(smiles))
   })
 
-const countNewlines = async (bytes: AsyncIterable<Buffer>): Promise<number> => {
+/** Counts the lines of bytes given piece by piece: its newlines, and a last line that has none. */
+const lineCounter = () => {
   let lines = 0
   let last = NEWLINE
-  for await (const chunk of bytes) {
-    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) lines += 1
-    if (chunk.length > 0) last = chunk[chunk.length - 1] ?? NEWLINE
+  return {
+    add: (bytes: Uint8Array) => {
+      for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) lines += 1
+      if (bytes.length > 0) last = bytes[bytes.length - 1]!
+    },
+    total: () => (last === NEWLINE ? lines : lines + 1)
   }
-  return last === NEWLINE ? lines : lines + 1
 }
 
-/**
- * Physical lines of a file (header, comments and blank lines included; gzipped files counted after inflating),
- * for progress totals: only newlines are counted, nothing is decoded.
- */
 export const countLines = (path: string): Effect.Effect<number, InputFileError> =>
   Effect.suspend(() => {
     const kind = fileKind(path)
     if (kind === undefined) return Effect.fail(unsupportedExtension(path))
-    return Effect.scoped(Effect.flatMap(openBytes(path, kind.gzipped), (source) =>
-      Effect.tryPromise({ try: () => countNewlines(source.bytes), catch: toInputFileError(path) })))
+    const counter = lineCounter()
+    const counted = kind.gzipped
+      ? Effect.scoped(Effect.flatMap(openBytes(path, true), (source) =>
+        Effect.tryPromise({
+          try: async () => {
+            for await (const chunk of source.bytes) counter.add(chunk)
+          },
+          catch: toInputFileError(path)
+        })))
+      : Effect.mapError(scanFile(path, counter.add), toInputFileError(path))
+    return Effect.map(counted, counter.total)
   })

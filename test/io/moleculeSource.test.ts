@@ -20,6 +20,7 @@ import {
   REJECTED_TEXT_CHARS,
   type SourceOptions
 } from "../../src/io/moleculeSource.js"
+import { openFiles } from "../support/openFiles.js"
 
 const inputs = fileURLToPath(new URL("../fixtures/inputs/", import.meta.url))
 const fixture = (name: string): string => path.join(inputs, name)
@@ -57,19 +58,6 @@ const rejections = (all: ReadonlyArray<InputItem>): Array<[number, string]> =>
   all.flatMap((item) => item._tag === "Rejected" ? [[item.rejected.line, item.rejected.reason] as [number, string]] : [])
 
 const records = (all: ReadonlyArray<InputItem>): Array<InputItem> => all.filter((item) => item._tag === "Record")
-
-/** Paths this process holds open, read from /proc (Linux); `undefined` where there is no /proc. */
-const openFiles = (): Array<string> | undefined => {
-  const fdFolder = "/proc/self/fd"
-  if (!fs.existsSync(fdFolder)) return undefined
-  return fs.readdirSync(fdFolder).flatMap((fd) => {
-    try {
-      return [fs.readlinkSync(path.join(fdFolder, fd))]
-    } catch {
-      return [] // the descriptor used to list the folder is gone by now
-    }
-  })
-}
 
 const smiRecords = [
   record(2, "phenol", "Oc1ccccc1"),
