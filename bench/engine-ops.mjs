@@ -8,10 +8,15 @@
  * key cache, so both do the same work and the ratio per step is the cost of RDKit in WebAssembly.
  *
  * Build first, then run:
- *   npx tsc -p tsconfig.json && node bench/engine-ops.mjs [--cases a,b] [--reps N] [--limit N]
+ *   npx tsc -p tsconfig.json && node bench/engine-ops.mjs [--cases a,b] [--reps N] [--limit N] [--rdkit FILE]
  * Writes bench/results/ops-<date>.{json,md}; with --limit, ops-<date>-limit<N>.{json,md}.
+ *
+ * --rdkit FILE times another published build of RDKit's WebAssembly in place of the installed one: FILE is the
+ * `dist/RDKit_minimal.js` of `npm pack @rdkit/rdkit@VERSION` unpacked anywhere. Results then go to
+ * ops-<date>[-limit<N>]-rdkit<version>.{json,md}. This is how the choice of build is checked (bench/README.md).
  */
 import { spawnSync } from "node:child_process"
+import { createRequire } from "node:module"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -39,7 +44,7 @@ const DEFAULT_REPS = 3
 /** The product contract's cap on product sets per rule and molecule. */
 const MAX_PRODUCT_SETS = 1_000
 
-const { values: options } = parseArgs({ options: { cases: { type: "string" }, reps: { type: "string" }, limit: { type: "string" } } })
+const { values: options } = parseArgs({ options: { cases: { type: "string" }, reps: { type: "string" }, limit: { type: "string" }, rdkit: { type: "string" } } })
 const reps = Number(options.reps ?? DEFAULT_REPS)
 /** --limit N takes the first N molecules of every case instead of its own count (a large N: the whole set). */
 const limit = options.limit === undefined ? undefined : Number(options.limit)
@@ -127,8 +132,15 @@ const nativeOps = (c) => {
   return JSON.parse(result.stdout.trim().split("\n").pop())
 }
 
+/** Another build's module, shaped as the engine's `RDKit` (a failed call is not explained: nothing here fails). */
+const loadRdkitBuild = async (file) => {
+  const module = await createRequire(import.meta.url)(path.resolve(file))()
+  module.disable_logging()
+  return { module, explain: () => "" }
+}
+
 ensureNativeRdkit(log)
-const rdkit = await loadRDKit()
+const rdkit = options.rdkit === undefined ? await loadRDKit() : await loadRdkitBuild(options.rdkit)
 const loadBefore = uptimeText()
 const results = []
 for (const c of cases) {
@@ -163,7 +175,8 @@ for (const r of results) {
   }
   lines.push(`| all | ${fmt(wasmTotal, 0)} | ${fmt(nativeTotal, 0)} | ${fmt(wasmTotal / nativeTotal, 2)} | |`, "")
 }
-const base = path.join(benchDir, "results", `ops-${today()}${limit === undefined ? "" : `-limit${limit}`}`)
+const build = options.rdkit === undefined ? "" : `-rdkit${rdkit.module.version()}`
+const base = path.join(benchDir, "results", `ops-${today()}${limit === undefined ? "" : `-limit${limit}`}${build}`)
 fs.writeFileSync(`${base}.json`, JSON.stringify({ machine, loadBefore, reps, results }, null, 2) + "\n")
 fs.writeFileSync(`${base}.md`, lines.join("\n"))
 console.log(lines.join("\n"))

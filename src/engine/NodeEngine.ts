@@ -15,6 +15,7 @@ import { Cause, Deferred, Effect, Exit, Layer, Queue, Schedule, Scope } from "ef
 import { defaults } from "../config.js"
 import { Engine, WorkerCrashed } from "./Engine.js"
 import { KeyCache } from "./keyCache.js"
+import { type CompiledRDKit, compileRDKit } from "./rdkit.js"
 import type { Canonicalized, FromWorker, ProductChunk, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
 import { progressBusy, progressIndex } from "./protocol.js"
 import { RuleParseError } from "./ruleErrors.js"
@@ -46,11 +47,17 @@ const workerEntry = (): URL =>
     ? new URL("../../dist/engine/workerMain.js", import.meta.url)
     : new URL("./workerMain.js", import.meta.url)
 
-const startThread = (id: number, settings: WorkerSettings, keyCache: SharedArrayBuffer) =>
+/** What every thread of the pool shares: the key cache and RDKit's compiled WebAssembly. */
+interface PoolShared {
+  readonly keyCache: SharedArrayBuffer
+  readonly rdkit: CompiledRDKit
+}
+
+const startThread = (id: number, settings: WorkerSettings, shared: PoolShared) =>
   Effect.acquireRelease(
     Effect.callback<Thread, RuleParseError | WorkerCrashed>((resume) => {
       const progress = { state: new SharedArrayBuffer(8), startedAt: new SharedArrayBuffer(8) }
-      const data: WorkerData = { settings, progress, keyCache }
+      const data: WorkerData = { settings, progress, ...shared }
       const worker = new Worker(workerEntry(), {
         workerData: data,
         resourceLimits: { maxYoungGenerationSizeMb: defaults.workerYoungGenerationMb }
@@ -105,11 +112,15 @@ type Attempt =
 export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const { settings, moleculeTimeoutMs } = options
   const layerScope = yield* Effect.scope
+  const rdkit = yield* Effect.tryPromise({
+    try: compileRDKit,
+    catch: (error) => new WorkerCrashed({ workerId: 0, reason: `RDKit's WebAssembly did not compile: ${String(error)}` })
+  })
   // One for the pool: a replacement thread attaches to what its predecessors learned.
-  const keyCache = KeyCache.create(defaults.keyCacheSlots)
+  const shared: PoolShared = { keyCache: KeyCache.create(defaults.keyCacheSlots).buffer, rdkit }
   const threads = yield* Effect.forEach(
     Array.from({ length: options.workers }, (_, i) => i + 1),
-    (id) => startThread(id, settings, keyCache.buffer),
+    (id) => startThread(id, settings, shared),
     { concurrency: "unbounded" }
   )
   const idle = yield* Queue.bounded<Thread>(threads.length)
@@ -122,7 +133,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const replace = (dead: Thread) =>
     Effect.gen(function*() {
       yield* Effect.promise(() => dead.worker.terminate())
-      const fresh = yield* startThread(++nextThreadId, settings, keyCache.buffer).pipe(Scope.provide(layerScope))
+      const fresh = yield* startThread(++nextThreadId, settings, shared).pipe(Scope.provide(layerScope))
       Queue.offerUnsafe(idle, fresh)
     }).pipe(
       Effect.catch((error) =>

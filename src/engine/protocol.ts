@@ -12,6 +12,7 @@
  * When RDKit throws, its WebAssembly state can no longer be trusted: the worker answers with what it finished, names
  * the molecule (`Poisoned`), and exits; the pool replaces it.
  */
+import type { CompiledRDKit } from "./rdkit.js"
 import type { RuleSet } from "./rules.js"
 
 /** Rule indices travel as uint16. */
@@ -37,6 +38,8 @@ export interface WorkerData {
   readonly progress: ProgressBuffers
   /** The key cache every worker of the pool shares (see `keyCache.ts`). */
   readonly keyCache: SharedArrayBuffer
+  /** RDKit's WebAssembly, compiled once for the pool (see `rdkit.ts`). */
+  readonly rdkit: CompiledRDKit
 }
 
 export type ToWorker =

@@ -17,14 +17,14 @@ import { loadRDKit } from "./rdkit.js"
 const port = parentPort
 if (port === null) throw new Error("workerMain.js must run in a worker thread")
 
-const { settings, progress, keyCache: keyCacheBuffer } = workerData as WorkerData
+const { settings, progress, keyCache: keyCacheBuffer, rdkit: compiledRDKit } = workerData as WorkerData
 const progressState = new Int32Array(progress.state)
 const progressStartedAt = new Float64Array(progress.startedAt)
 
 const send = (message: FromWorker, transfer: ReadonlyArray<ArrayBuffer> = []) =>
   port.postMessage(message, transfer as Array<ArrayBuffer>)
 
-const rdkit = await loadRDKit()
+const rdkit = await loadRDKit(compiledRDKit)
 const hasher = await makeKeyHasher()
 const compiled = compileRules(rdkit, settings.ruleSet, settings.maxProductSets)
 const keyCache = KeyCache.attach(keyCacheBuffer)

@@ -2,7 +2,7 @@
 import { assert, describe, it } from "vitest"
 import { canonicalize, compileRules, expandMolecule, hasHydrogenAtom } from "../../src/engine/chemistry.js"
 import { KeyCache } from "../../src/engine/keyCache.js"
-import { oneLineReason } from "../../src/engine/rdkit.js"
+import { compileRDKit, loadRDKit, oneLineReason } from "../../src/engine/rdkit.js"
 import { testRDKit } from "../support/rdkit.js"
 
 const ruleSet = (rules: Array<[string, string]>, prepare: { explicitH?: boolean; kekulize?: boolean } = {}) => ({
@@ -12,11 +12,30 @@ const ruleSet = (rules: Array<[string, string]>, prepare: { explicitH?: boolean;
   kekulize: prepare.kekulize ?? false
 })
 
+/** A valid WebAssembly module that imports nothing RDKit's glue provides and exports nothing it needs. */
+const compileRDKitLike = (): Promise<object> => {
+  const emptyModule = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
+  return (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object> } }).WebAssembly.compile(emptyModule)
+}
+
 describe("chemistry", () => {
   it("turns RDKit's log into one line without timestamps or repeats", () => {
     const log = "[04:22:03] Can't kekulize mol.  Unkekulized atoms: 0 1\n[04:22:03] Can't kekulize mol.  Unkekulized atoms: 0 1\n"
     assert.strictEqual(oneLineReason(log), "Can't kekulize mol.  Unkekulized atoms: 0 1")
     assert.strictEqual(oneLineReason(""), "")
+  })
+
+  it("makes separate RDKit instances of one compiled module, and refuses a module that is not RDKit's", async () => {
+    const compiled = await compileRDKit()
+    const [first, second] = await Promise.all([loadRDKit(compiled), loadRDKit(compiled)])
+    assert.strictEqual(first.module.version(), second.module.version())
+    assert.deepStrictEqual([canonicalize(first, "OCC"), canonicalize(second, "C(C)O")], [{ ok: true, key: "CCO" }, { ok: true, key: "CCO" }])
+    const bad = canonicalize(second, "C1CC")
+    assert.isTrue(!bad.ok && /unclosed ring/.test(bad.reason))
+    const notRDKit = await compileRDKitLike()
+    let refused: unknown
+    await loadRDKit(notRDKit).catch((error: unknown) => (refused = error))
+    assert.instanceOf(refused, Error)
   })
 
   it("canonicalizes valid SMILES to one key and explains invalid ones", async () => {
