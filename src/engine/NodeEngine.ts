@@ -15,9 +15,9 @@ import { Cause, Deferred, Effect, Exit, Layer, Queue, Schedule, Scope } from "ef
 import { defaults } from "../config.js"
 import { Engine, WorkerCrashed } from "./Engine.js"
 import { KeyCache } from "./keyCache.js"
-import { type CompiledRDKit, compileRDKit } from "./rdkit.js"
 import type { Canonicalized, FromWorker, ProductChunk, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
 import { progressBusy, progressIndex } from "./protocol.js"
+import { type CompiledRDKit, compileRDKit } from "./rdkit.js"
 import { RuleParseError } from "./ruleErrors.js"
 
 export interface NodeEngineOptions {

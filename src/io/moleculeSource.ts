@@ -412,6 +412,11 @@ const lineCounter = () => {
   }
 }
 
+/**
+ * Physical lines of a file (header, comments and blank lines included; gzipped files counted after inflating),
+ * for progress totals: only newlines are counted, nothing is decoded. A plain file is scanned through one reused
+ * buffer (`fileScan.ts`); inflating a gzipped one allocates zlib's output as it goes, which the collector reclaims.
+ */
 export const countLines = (path: string): Effect.Effect<number, InputFileError> =>
   Effect.suspend(() => {
     const kind = fileKind(path)
