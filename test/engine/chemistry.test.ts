@@ -12,8 +12,8 @@ const ruleSet = (rules: Array<[string, string]>, prepare: { explicitH?: boolean;
   kekulize: prepare.kekulize ?? false
 })
 
-/** A valid WebAssembly module that imports nothing RDKit's glue provides and exports nothing it needs. */
-const compileRDKitLike = (): Promise<object> => {
+/** The smallest valid WebAssembly module: it compiles, and exports nothing RDKit's glue needs. */
+const compileEmptyModule = (): Promise<object> => {
   const emptyModule = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
   return (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object> } }).WebAssembly.compile(emptyModule)
 }
@@ -25,14 +25,14 @@ describe("chemistry", () => {
     assert.strictEqual(oneLineReason(""), "")
   })
 
-  it("makes separate RDKit instances of one compiled module, and refuses a module that is not RDKit's", async () => {
+  it("makes working RDKit instances of one compiled module, and refuses a module that is not RDKit's", async () => {
     const compiled = await compileRDKit()
     const [first, second] = await Promise.all([loadRDKit(compiled), loadRDKit(compiled)])
     assert.strictEqual(first.module.version(), second.module.version())
     assert.deepStrictEqual([canonicalize(first, "OCC"), canonicalize(second, "C(C)O")], [{ ok: true, key: "CCO" }, { ok: true, key: "CCO" }])
     const bad = canonicalize(second, "C1CC")
     assert.isTrue(!bad.ok && /unclosed ring/.test(bad.reason))
-    const notRDKit = await compileRDKitLike()
+    const notRDKit = await compileEmptyModule()
     let refused: unknown
     await loadRDKit(notRDKit).catch((error: unknown) => (refused = error))
     assert.instanceOf(refused, Error)
