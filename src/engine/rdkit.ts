@@ -4,8 +4,8 @@
  * Each worker thread loads its own instance: a WebAssembly instance is single-threaded, and sharing one between
  * threads is not possible. Its compiled code can be shared, though: the engine compiles RDKit's 7 MB of WebAssembly
  * once (`compileRDKit`) and every thread instantiates that module, instead of each thread reading, copying and
- * compiling its own. On the bundled sample with 8 workers that lowered the peak RSS from 696 and 719 MiB to 632 and
- * 593 MiB (two runs each, alternating), about 12 MiB a worker.
+ * compiling its own. On the bundled sample with 8 workers that lowered the peak RSS from 680 and 702 MiB to 617 and
+ * 579 MiB (two runs each, alternating), about 12 MiB a worker.
  *
  * RDKit says why a SMILES or SMARTS was rejected only through its log, and keeping the log on costs about a quarter
  * of the throughput (every warning of every parse is formatted), so logging stays off and `explain` repeats a failed
