@@ -23,7 +23,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { Effect } from "effect"
-import { canonicalize, compileRules, parseSanitized } from "../dist/engine/chemistry.js"
+import { canonicalize, compileRules, parseKekulized, parseSanitized } from "../dist/engine/chemistry.js"
 import { loadRDKit } from "../dist/engine/rdkit.js"
 import { loadRuleSet } from "../dist/engine/rules.js"
 import { ensureNativeRdkit, nativeRdkitVersion, PYTHON, uptimeText } from "./lib/machine.mjs"
@@ -75,9 +75,8 @@ const wasmOps = async (rdkit, c) => {
   const now = () => performance.now()
   for (const key of keys) {
     let t = now()
-    const mol = parseSanitized(rdkit, key)
+    const mol = rules.kekulize ? parseKekulized(rdkit, key) : parseSanitized(rdkit, key)
     if (rules.explicitH) mol.add_hs_in_place()
-    if (rules.kekulize) mol.convert_to_kekule_form()
     const reactants = new rdkit.module.MolList()
     reactants.append(mol)
     ms.prepare += now() - t

@@ -75,7 +75,6 @@ const valences: ReadonlyMap<number, Valences> = new Map([
 const isEarlyAtom = (atomicNumber: number, outerElectrons: number): boolean =>
   atomicNumber > 1 && (outerElectrons <= 3 || (outerElectrons === 4 && atomicNumber > 14))
 
-
 /** The aromatic bonds (by index) that RDKit 2022.09's `Kekulize` makes double; undefined if it finds no structure. */
 export const kekuleDoubleBonds = (graph: KekuleGraph): Set<number> | undefined => {
   try {
@@ -157,8 +156,8 @@ class Walk {
     const done: Array<number> = []
     this.markCandidates(allAtoms, candidates, questions, done)
     const added = new Array<boolean>(this.graph.bonds.length).fill(false)
-    if (this.walk(allAtoms, [...candidates], added, [...done])) return
-    if (questions.length > 0 && this.permuteDummies(allAtoms, candidates, questions)) return
+    if (this.walk(allAtoms, inSystem, [...candidates], added, [...done])) return
+    if (questions.length > 0 && this.permuteDummies(allAtoms, inSystem, candidates, questions)) return
     throw new GaveUp("no Kekulé structure for a ring system")
   }
 
@@ -237,12 +236,17 @@ class Walk {
    * reverse order, as RDKit does) and, if it is a candidate, takes a double bond to its first candidate neighbour,
    * remembering the others; a candidate with none left goes back to the last atom that had a choice.
    */
-  private walk(allAtoms: ReadonlyArray<number>, candidates: Array<boolean>, added: Array<boolean>, done: Array<number>): boolean {
+  private walk(
+    allAtoms: ReadonlyArray<number>,
+    inSystem: ReadonlySet<number>,
+    candidates: Array<boolean>,
+    added: Array<boolean>,
+    done: Array<number>
+  ): boolean {
     const queue: Array<number> = []
     const options = new Map<number, Array<number>>()
     const choicePoints: Array<number> = []
     const addedHere = new Array<boolean>(this.graph.bonds.length).fill(false)
-    const inSystem = new Set(allAtoms)
     let lastChoice = -1
     let backTracks = 0
     while (done.length < allAtoms.length || queue.length > 0) {
@@ -334,8 +338,12 @@ class Walk {
   }
 
   /** For systems with dummy atoms: tries switching off subsets of the dummies that may take a double bond. */
-  private permuteDummies(allAtoms: ReadonlyArray<number>, candidates: ReadonlyArray<boolean>, questions: ReadonlyArray<number>): boolean {
-    const inSystem = new Set(allAtoms)
+  private permuteDummies(
+    allAtoms: ReadonlyArray<number>,
+    inSystem: ReadonlySet<number>,
+    candidates: ReadonlyArray<boolean>,
+    questions: ReadonlyArray<number>
+  ): boolean {
     for (let subset = 1; subset < 2 ** questions.length; subset++) {
       this.graph.bonds.forEach((bond, index) => {
         if (bond.aromatic && this.order[index] !== SINGLE && inSystem.has(bond.begin) && inSystem.has(bond.end)) {
@@ -346,7 +354,7 @@ class Walk {
       questions.forEach((atom, i) => {
         if (subset & (1 << i)) trial[atom] = false
       })
-      if (this.walk(allAtoms, trial, new Array<boolean>(this.graph.bonds.length).fill(false), [])) return true
+      if (this.walk(allAtoms, inSystem, trial, new Array<boolean>(this.graph.bonds.length).fill(false), [])) return true
     }
     return false
   }

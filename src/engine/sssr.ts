@@ -207,8 +207,7 @@ class RingSearch {
       for (const ring of rings) {
         const invariant = invariantOf(ring)
         this.addRing(found, invariants, ring)
-        if (!ringsOfNode.has(candidate)) ringsOfNode.set(candidate, [])
-        ringsOfNode.get(candidate)!.push(invariant.key)
+        pushTo(ringsOfNode, candidate, invariant.key)
         for (const node of [...ringsOfNode.keys()].sort((a, b) => a - b)) {
           if (node !== candidate && ringsOfNode.get(node)!.includes(invariant.key)) {
             pushTo(duplicates, candidate, node)
@@ -355,12 +354,13 @@ class RingSearch {
         available[best] = false
       }
     }
+    // RDKit stores each fragment's extras over the previous fragment's: only the last fragment with extras counts.
     this.extras = rings.filter((_, i) => !keep[i])
     return rings.filter((_, i) => keep[i])
   }
 }
 
-const pushTo = (map: Map<number, Array<number>>, key: number, value: number) => {
+const pushTo = <V>(map: Map<number, Array<V>>, key: number, value: V) => {
   const list = map.get(key)
   if (list === undefined) map.set(key, [value])
   else list.push(value)
