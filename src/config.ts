@@ -122,7 +122,57 @@ export const defaults = {
   /** Redraws of the live progress line on a terminal: smooth enough for the eye, negligible work. */
   liveProgressMs: 500,
   /** Points kept in the summary's memory timeline; older points are merged pairwise, so a 20-hour run stays small. */
-  timelinePoints: 2_000
+  timelinePoints: 2_000,
+  /**
+   * Shards of a cluster (Effect Cluster's own default). Every process sharing a database must use the same number. A
+   * runner's share of them follows its workers, and the coordinator routes a batch to a runner through one of its
+   * shards, so this is also about the most runners a cluster can feed evenly.
+   */
+  clusterShards: 300,
+  /**
+   * How often a runner renews its shard locks, and how long an unrenewed lock holds. A killed runner's Postgres
+   * session ends at once and its advisory locks with it; the expiry covers a runner that is cut off but alive, whose
+   * batches wait that long before they move. Effect's defaults (10 s and 35 s) would keep a lost runner's batches
+   * waiting over half a minute.
+   */
+  clusterLockRefreshMs: 1_000,
+  clusterLockExpirationMs: 10_000,
+  /** How often every process re-reads the runners and their shards: a joining runner gets batches within this. */
+  clusterRefreshMs: 1_000,
+  /**
+   * How often runners ping each other; a runner that does not answer is marked unhealthy and its shards move.
+   * Effect's default of a minute is meant for long-lived services, not for batches that wait on a lost runner.
+   */
+  clusterHealthCheckMs: 2_000,
+  /** A cluster database that has not answered a connection in this long is unreachable: the run stops before any work. */
+  clusterConnectTimeoutMs: 10_000,
+  /** Milliseconds to open a socket to a runner before it counts as unavailable (Effect's own choice). */
+  clusterSocketOpenTimeoutMs: 1_000,
+  /** Connections each process keeps to the cluster's database: registration, shard locks and health, never data. */
+  clusterDatabaseConnections: 4,
+  /**
+   * The most batches a coordinator keeps in flight on a cluster, whatever its runners' workers add up to: the worker
+   * pool's fibers. Above the cores one coordinator can feed (see the README's "Coordinator ceiling").
+   */
+  clusterMaxInFlight: 4_096,
+  /**
+   * Seconds a runner keeps the worker threads of a rule set it has not been sent a batch for: long enough to span a
+   * coordinator's checkpoints and a resume, short enough that a runner serving a new rule set soon frees the old
+   * one's threads.
+   */
+  runnerPoolIdleSeconds: 120,
+  /**
+   * Connections cluster-dev's PostgreSQL accepts: each process of a cluster keeps `clusterDatabaseConnections` and
+   * a few for its shard locks; 200 leaves room for dozens of local runners.
+   */
+  clusterDevMaxConnections: 200,
+  /** Where a runner listens unless told: this machine only, on a free port (a cluster across machines needs --listen). */
+  runnerListen: "127.0.0.1:0",
+  /** cluster-dev's runners and their workers: two single-worker runners show a cluster's behaviour on any machine. */
+  clusterDevRunners: 2,
+  clusterDevWorkers: 1,
+  /** Milliseconds cluster-dev gives a runner to leave the cluster after SIGTERM before it kills it. */
+  clusterDevStopMs: 10_000
 } as const
 
 /** One worker thread per core: RDKit is single-threaded in each WebAssembly instance. */

@@ -8,6 +8,8 @@ import * as path from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, FileSystem, type Layer } from "effect"
 import { defaults } from "./config.js"
+import * as ClusterEngine from "./engine/cluster/ClusterEngine.js"
+import { checkReachable, type ClusterDatabase, type ClusterUnreachable, parseClusterUrl } from "./engine/cluster/connection.js"
 import type { Engine, WorkerCrashed } from "./engine/Engine.js"
 import * as NodeEngine from "./engine/NodeEngine.js"
 import { maxRules } from "./engine/protocol.js"
@@ -50,8 +52,11 @@ export interface RunRequest {
 }
 
 export interface RunLayers {
-  /** The chemistry engine for the run's rule set. Default: RDKit on Node worker threads (`NodeEngine`). */
-  readonly engine?: ((ruleSet: RuleSet, settings: RunSettings) => Layer.Layer<Engine, RuleParseError | WorkerCrashed>) | undefined
+  /**
+   * The chemistry engine for the run's rule set. Default: RDKit on Node worker threads (`NodeEngine`), or with
+   * `settings.cluster` the cluster's runners (`ClusterEngine`).
+   */
+  readonly engine?: ((ruleSet: RuleSet, settings: RunSettings) => Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable>) | undefined
   /** Where memory readings come from. Default: the system (or cgroup), or `script:FILE` as the settings say. */
   readonly probe?: Layer.Layer<MemoryProbe.MemoryProbe> | undefined
   /**
@@ -61,18 +66,22 @@ export interface RunLayers {
   readonly fileSystem?: Layer.Layer<FileSystem.FileSystem> | undefined
 }
 
+/** What every engine takes from the settings, besides the rule set. */
+const engineOptionsOf = (settings: RunSettings) => ({
+  maxProductSets: defaults.maxProductSetsPerRule,
+  chunkSize: settings.chunkSize,
+  moleculeTimeoutMs: settings.moleculeTimeoutMs
+})
+
+/** The runners of the cluster whose database is `db`, each with its own worker threads. */
+export const clusterEngineFor = (db: ClusterDatabase) => (ruleSet: RuleSet, settings: RunSettings) =>
+  ClusterEngine.layer({ db, ruleSet, options: engineOptionsOf(settings) })
+
 /** RDKit on Node worker threads, as many as `settings.workers`. */
-export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings) =>
-  NodeEngine.layer({
-    workers: settings.workers,
-    moleculeTimeoutMs: settings.moleculeTimeoutMs,
-    settings: {
-      ruleSet,
-      maxProductSets: defaults.maxProductSetsPerRule,
-      chunkSize: settings.chunkSize,
-      credits: defaults.workerCredits
-    }
-  })
+export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings) => {
+  const { moleculeTimeoutMs, ...options } = engineOptionsOf(settings)
+  return NodeEngine.layer({ workers: settings.workers, moleculeTimeoutMs, settings: { ruleSet, ...options, credits: defaults.workerCredits } })
+}
 
 const probeFor = (settings: RunSettings) =>
   settings.memoryProbe.startsWith("script:")
@@ -148,6 +157,14 @@ const checkResume = (settings: RunSettings, fingerprint: Fingerprint) =>
     return manifest
   })
 
+/** The cluster's database, once it has answered: a wrong URL or a database that is down stops the run here. */
+const reachableCluster = (url: string) =>
+  Effect.gen(function*() {
+    const db = yield* parseClusterUrl(url).pipe(Effect.mapError((error) => new SettingsError({ problems: [error.message] })))
+    yield* checkReachable(db)
+    return db
+  })
+
 export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest) {
   const { settings, molecules } = request
   const problems = [
@@ -166,7 +183,8 @@ export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest)
     : yield* fingerprintOf(settings, undefined, ruleSet)
   const resume = request.resume === true ? yield* checkResume(settings, fingerprint) : undefined
   if (resume === undefined) yield* checkNewOutput(settings)
-  return { ruleSet, fingerprint, resume }
+  const cluster = settings.cluster === undefined ? undefined : yield* reachableCluster(settings.cluster)
+  return { ruleSet, fingerprint, resume, cluster }
 })
 
 /** A whole run: `Complete` with its summary, or `Stopped` at a checkpoint when `stopRequested` said so. */
@@ -175,8 +193,8 @@ export const expandEffect = (request: RunRequest) =>
 
 const expandWith = Effect.fn("expandEffect")(function*(request: RunRequest) {
   const { settings } = request
-  const { ruleSet, fingerprint, resume } = yield* prepareRun(request)
-  const engine = (request.layers?.engine ?? nodeEngineFor)(ruleSet, settings)
+  const { ruleSet, fingerprint, resume, cluster } = yield* prepareRun(request)
+  const engine = (request.layers?.engine ?? (cluster === undefined ? nodeEngineFor : clusterEngineFor(cluster)))(ruleSet, settings)
   const probe = request.layers?.probe ?? (yield* probeFor(settings))
   const pipeline = runPipeline({
     settings,

@@ -6,17 +6,22 @@
  */
 import * as path from "node:path"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Effect, Option } from "effect"
+import { Deferred, Effect, Fiber, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
 import { defaults, defaultWorkers } from "./config.js"
+import { parseClusterUrl } from "./engine/cluster/connection.js"
+import { runClusterDev } from "./engine/cluster/dev.js"
+import { parseListen } from "./engine/cluster/listenAddress.js"
+import { runRunner } from "./engine/cluster/runner.js"
 import { builtinRuleSets } from "./engine/rules.js"
 import { expandEffect } from "./expand.js"
 import { RunStopped, SettingsError } from "./runErrors.js"
-import { defaultSettings, type RunSettings } from "./settings.js"
+import { criticalMemoryOf, defaultSettings, type RunSettings, runnerProblems } from "./settings.js"
 import { makeCliReporter } from "./progress/cliReporter.js"
 import { writeReport } from "./report/report.js"
 import { formatSummary } from "./summary.js"
+import { molexpandVersion } from "./versions.js"
 
 const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
   flag.pipe(Flag.withDescription(`${description} (default: ${String(value)})`), Flag.withDefault(value))
@@ -74,7 +79,11 @@ const flags = {
     defaults.heapGrowthPercent,
     "How far (percent) V8 lets a JavaScript heap grow past its live size before a full collection; 0 leaves V8's own choice (up to 300)"
   ),
-  checkpointSeconds: withDefault(Flag.Finite("checkpoint-seconds"), defaults.checkpointSeconds, "Seconds between checkpoints; a kill loses at most the work since the last one")
+  checkpointSeconds: withDefault(Flag.Finite("checkpoint-seconds"), defaults.checkpointSeconds, "Seconds between checkpoints; a kill loses at most the work since the last one"),
+  cluster: Flag.String("cluster").pipe(
+    Flag.withDescription("Send the batches to the runners of this cluster (postgres://USER@HOST[:PORT]/DATABASE; the password may come from PGPASSWORD) instead of this machine's worker threads"),
+    Flag.optional
+  )
 }
 
 type CliConfig = Command.Command.Config.Infer<typeof flags>
@@ -89,11 +98,91 @@ const toSettings = ({ resume: _resume, ...cli }: CliConfig): RunSettings => ({
   input: Option.getOrUndefined(cli.input),
   explicitH: Option.getOrUndefined(cli.explicitH),
   kekulize: Option.getOrUndefined(cli.kekulize),
-  criticalMemory: Option.getOrUndefined(cli.criticalMemory)
+  criticalMemory: Option.getOrUndefined(cli.criticalMemory),
+  cluster: Option.getOrUndefined(cli.cluster)
 })
 
 /** Set by the first SIGINT/SIGTERM: the run stops taking input and ends at its next checkpoint. */
 let stopRequested = false
+/** Done at the first SIGINT/SIGTERM: what the long-lived commands (runner, cluster-dev) wait on to stop. */
+const stopSignal = Deferred.makeUnsafe<void>()
+/** What the first and a second signal do, said as each is received. */
+let signalMeans = {
+  first: "finishing the batches in flight and writing a checkpoint (send it again to exit at once)",
+  second: "exiting now; the last checkpoint still holds."
+}
+
+/**
+ * Runs a long-lived command until a signal, then interrupts it and waits for its finalizers (worker threads, child
+ * processes, the cluster's registration, temporary folders) before the process exits. A command that ends by itself
+ * ends the wait with its own result.
+ */
+const untilStopped = <A, E, R>(service: Effect.Effect<A, E, R>, stopping: string) =>
+  Effect.gen(function*() {
+    signalMeans = { first: `${stopping} (send it again to exit at once)`, second: "exiting now" }
+    const fiber = yield* Effect.forkChild(service)
+    const stopped = yield* Effect.raceFirst(Effect.as(Fiber.await(fiber), false), Effect.as(Deferred.await(stopSignal), true))
+    if (stopped) return yield* Fiber.interrupt(fiber)
+    yield* Fiber.join(fiber)
+  })
+
+const stderrLine = (line: string) => process.stderr.write(line + "\n")
+
+const runnerFlags = {
+  cluster: Flag.String("cluster").pipe(Flag.withDescription("The cluster's database: postgres://USER@HOST[:PORT]/DATABASE (the password may come from PGPASSWORD)")),
+  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads of this runner (the number of cores)"),
+  listen: withDefault(
+    Flag.String("listen"),
+    defaults.runnerListen,
+    "HOST:PORT to serve batches on, which other processes of the cluster connect to; port 0 takes a free one. The protocol has no authentication: keep it on a private network"
+  ),
+  targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory to stay under; above it the runner runs fewer batches at once"),
+  criticalMemory: Flag.Finite("critical-memory").pipe(
+    Flag.withDescription(`Percent at which the runner starts no batch until memory is back under target (default: target + ${defaults.criticalAboveTarget}, at most ${defaults.maxCriticalMemory})`),
+    Flag.optional
+  ),
+  pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings")
+}
+
+const runnerCommand = Command.make("runner", runnerFlags, (flags) =>
+  Effect.gen(function*() {
+    const listen = parseListen(flags.listen)
+    const criticalMemory = Option.getOrUndefined(flags.criticalMemory)
+    const problems = [
+      ...(typeof listen === "string" ? [listen] : []),
+      ...runnerProblems({ workers: flags.workers, targetMemory: flags.targetMemory, criticalMemory, pollMs: flags.pollMs })
+    ]
+    if (problems.length > 0 || typeof listen === "string") return yield* new SettingsError({ problems })
+    const db = yield* parseClusterUrl(flags.cluster).pipe(Effect.mapError((error) => new SettingsError({ problems: [error.message] })))
+    yield* untilStopped(runRunner({
+      db,
+      workers: flags.workers,
+      listen,
+      targetMemory: flags.targetMemory,
+      criticalMemory: criticalMemoryOf({ targetMemory: flags.targetMemory, criticalMemory }),
+      pollMs: flags.pollMs,
+      log: stderrLine
+    }), "leaving the cluster")
+  })).pipe(Command.withDescription("Serve a cluster's batches on this machine's cores until stopped (SIGINT or SIGTERM)"))
+
+const clusterDevCommand = Command.make("cluster-dev", {
+  runners: withDefault(Flag.Int("runners"), defaults.clusterDevRunners, "Runner processes to start (0: only the database)"),
+  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaults.clusterDevWorkers, "RDKit worker threads of each runner"),
+  port: withDefault(Flag.Int("port"), 0, "PostgreSQL's port on 127.0.0.1 (0: a free one)")
+}, (flags) =>
+  Effect.gen(function*() {
+    const problems = [
+      ...(Number.isInteger(flags.runners) && flags.runners >= 0 ? [] : [`--runners must be an integer ≥ 0, got ${flags.runners}`]),
+      ...runnerProblems({ workers: flags.workers, targetMemory: defaults.targetMemory, criticalMemory: undefined, pollMs: defaults.pollMs })
+    ]
+    if (problems.length > 0) return yield* new SettingsError({ problems })
+    yield* untilStopped(
+      runClusterDev({ ...flags, log: (line) => stderrLine(`molexpand cluster-dev: ${line}`) }),
+      "stopping the runners and PostgreSQL"
+    )
+  })).pipe(
+    Command.withDescription("A cluster on this machine to try --cluster: an embedded PostgreSQL and local runners, until stopped")
+  )
 
 /** The command line that continues a stopped run: the same one, with `--resume` on its output folder. */
 const resumeCommand = (output: string): string => {
@@ -131,6 +220,8 @@ const command = Command.make("molexpand", flags, (cli) =>
   })).pipe(
     Command.withDescription("Apply reaction rules to molecules, generation after generation, and write the deduplicated products to Parquet"),
     Command.withSubcommands([
+      runnerCommand,
+      clusterDevCommand,
       Command.make("report", { output: Argument.String("output-dir") }, ({ output }) =>
         Effect.flatMap(writeReport(output), (file) => Effect.sync(() => console.log(file)))).pipe(
           Command.withDescription("Write OUTPUT_DIR/report.html again from OUTPUT_DIR/summary.json")
@@ -146,7 +237,10 @@ const runUsageErrors = new Set([
   "MemoryScriptError",
   "OutputRejected",
   "ResumeRefused",
-  "ReportError"
+  "ReportError",
+  "ClusterUnreachable",
+  "ClusterDevError",
+  "RunnerStartError"
 ])
 const usageExitCode = 2
 const failureExitCode = 1
@@ -155,7 +249,7 @@ const stoppedExitCode = 130
 const exitCodeOf = (error: { readonly _tag: string }): number =>
   isCliError(error) || runUsageErrors.has(error._tag) ? usageExitCode : error._tag === "RunStopped" ? stoppedExitCode : failureExitCode
 
-const program = Command.run(command, { version: "0.1.0" }).pipe(
+const program = Command.run(command, { version: molexpandVersion }).pipe(
   Effect.tapError((error) =>
     Effect.sync(() => {
       // effect/cli has already printed its parse errors with the help text, and a stop has said how to resume.
@@ -171,11 +265,12 @@ const program = Command.run(command, { version: "0.1.0" }).pipe(
  */
 const onSignal = (signal: NodeJS.Signals) => {
   if (stopRequested) {
-    console.error(`molexpand: second ${signal}: exiting now; the last checkpoint still holds.`)
+    console.error(`molexpand: second ${signal}: ${signalMeans.second}`)
     process.exit(stoppedExitCode)
   }
   stopRequested = true
-  console.error(`molexpand: ${signal}: finishing the batches in flight and writing a checkpoint (send it again to exit at once)`)
+  Deferred.doneUnsafe(stopSignal, Effect.void)
+  console.error(`molexpand: ${signal}: ${signalMeans.first}`)
 }
 process.on("SIGINT", onSignal)
 process.on("SIGTERM", onSignal)

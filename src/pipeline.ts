@@ -113,7 +113,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   if (resume === undefined) yield* quarantineSink.writeLine(quarantineHeader)
   const quarantine = quarantineOn(quarantineSink)
 
-  const governorSettings = governorSettingsOf(settings, engine.size)
+  const governorSettings = governorSettingsOf(settings, Math.max(1, engine.capacity()))
   const handles = yield* Governor.throttle(governorSettings)
   const seconds = () => (Date.now() - started) / 1000
   /**
@@ -132,12 +132,18 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     input: input.molecules === undefined ? settings.input ?? bundledSample() : "(molecules in memory)",
     rules: ruleSet.source,
     generations: settings.generations,
-    workers: engine.size,
+    workers: engine.capacity(),
+    engine: engine.report().kind,
     resumed: resume !== undefined
   })
+  yield* engine.notices.pipe(
+    Stream.runForEach((notice) => Effect.sync(() => emit({ type: "engine", seconds: seconds(), message: notice.message }))),
+    Effect.forkScoped
+  )
   const governor = yield* Governor.start(governorSettings, {
     pollMs: settings.pollMs,
     handles,
+    capacity: engine.capacity,
     onDecision: (event, message) => emit({ type: "decision", message, ...event }),
     onCritical: (reading) =>
       emit({
@@ -225,7 +231,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           })
           return nextBatchSize({
             batchSize: settings.batchSize,
-            workers: engine.size,
+            workers: Math.max(1, engine.capacity()),
             remaining: [remaining(), beforeCheckpoint],
             tailDivisor: defaults.tailBatchDivisor
           })
@@ -290,6 +296,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
       targetPercent: settings.targetMemory,
       inFlight: limits.inFlight,
       paused: limits.paused,
+      waiting: engine.waiting(),
       etaSeconds: etaSeconds(done, current.total, molPerSecond)
     }
   }
@@ -358,7 +365,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     ruleSet,
     stats,
     seen,
-    engineSize: engine.size,
+    engine: engine.report(),
     queues: { capacity: queueCapacity, maxDepth: queueDepths },
     governor: governor.report(),
     files: {

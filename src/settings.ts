@@ -49,6 +49,11 @@ export interface RunSettings {
   readonly logFormat: "text" | "json"
   /** V8's heap growth factor (percent) while the run lasts, for the whole process; 0 leaves V8's heuristic. */
   readonly heapGrowthPercent: number
+  /**
+   * A cluster's database (`postgres://USER@HOST[:PORT]/DATABASE`): the batches go to its runners instead of this
+   * machine's worker threads. Absent: a local run.
+   */
+  readonly cluster: string | undefined
 }
 
 export const defaultSettings = (): RunSettings => ({
@@ -80,11 +85,12 @@ export const defaultSettings = (): RunSettings => ({
   moleculeTimeoutMs: defaults.moleculeTimeoutMs,
   progressSeconds: defaults.progressSeconds,
   logFormat: "text",
-  heapGrowthPercent: defaults.heapGrowthPercent
+  heapGrowthPercent: defaults.heapGrowthPercent,
+  cluster: undefined
 })
 
 /** The critical level in force: the user's, or target + 20 capped at 95. */
-export const criticalMemoryOf = (s: RunSettings): number =>
+export const criticalMemoryOf = (s: Pick<RunSettings, "targetMemory" | "criticalMemory">): number =>
   s.criticalMemory ?? Math.min(s.targetMemory + defaults.criticalAboveTarget, defaults.maxCriticalMemory)
 
 /** A worker thread costs ~60 MB of RDKit; past this the machine, not molexpand, is the limit. */
@@ -101,23 +107,46 @@ const maxHeapGrowthPercent = 300
 const integerAtLeast = (flag: string, value: number, min: number): Array<string> =>
   Number.isInteger(value) && value >= min ? [] : [`--${flag} must be an integer ≥ ${min}, got ${value}`]
 
+const targetMemoryProblems = (targetMemory: number): Array<string> =>
+  Number.isFinite(targetMemory) && targetMemory >= targetMemoryRange[0] && targetMemory <= targetMemoryRange[1]
+    ? []
+    : [`--target-memory must be a percent from ${targetMemoryRange[0]} to ${targetMemoryRange[1]}, got ${targetMemory}`]
+
+const criticalMemoryProblems = (targetMemory: number, criticalMemory: number | undefined): Array<string> =>
+  criticalMemory === undefined || (criticalMemory > targetMemory && criticalMemory <= 100)
+    ? []
+    : [`--critical-memory must be above --target-memory (${targetMemory}) and at most 100, got ${criticalMemory}`]
+
+const workersProblems = (workers: number): Array<string> => [
+  ...integerAtLeast("workers", workers, 1),
+  ...(workers > maxWorkers ? [`--workers must be at most ${maxWorkers}, got ${workers}`] : [])
+]
+
+/** Every problem with a runner's flags (`molexpand runner`), each naming its flag. */
+export const runnerProblems = (s: {
+  readonly workers: number
+  readonly targetMemory: number
+  readonly criticalMemory: number | undefined
+  readonly pollMs: number
+}): Array<string> => [
+  ...workersProblems(s.workers),
+  ...targetMemoryProblems(s.targetMemory),
+  ...criticalMemoryProblems(s.targetMemory, s.criticalMemory),
+  ...integerAtLeast("poll-ms", s.pollMs, 1)
+]
+
 /** Every problem with the settings, each naming its flag; empty when they are usable. */
 export const validateSettings = (s: RunSettings): Array<string> => [
   ...integerAtLeast("generations", s.generations, 1),
-  ...integerAtLeast("workers", s.workers, 1),
-  ...(s.workers > maxWorkers ? [`--workers must be at most ${maxWorkers}, got ${s.workers}`] : []),
+  ...workersProblems(s.workers),
   ...integerAtLeast("batch-size", s.batchSize, 1),
   ...integerAtLeast("chunk-size", s.chunkSize, 1),
   ...integerAtLeast("flush-interval", s.flushInterval, 1),
   ...integerAtLeast("queue-capacity", s.queueCapacity, 1),
   ...integerAtLeast("expected-products", s.expectedProducts, 1),
   ...(s.fpRate > 0 && s.fpRate < 1 ? [] : [`--fp-rate must be between 0 and 1 (exclusive), got ${s.fpRate}`]),
-  ...(Number.isFinite(s.targetMemory) && s.targetMemory >= targetMemoryRange[0] && s.targetMemory <= targetMemoryRange[1]
-    ? []
-    : [`--target-memory must be a percent from ${targetMemoryRange[0]} to ${targetMemoryRange[1]}, got ${s.targetMemory}`]),
-  ...(s.criticalMemory === undefined || (s.criticalMemory > s.targetMemory && s.criticalMemory <= 100)
-    ? []
-    : [`--critical-memory must be above --target-memory (${s.targetMemory}) and at most 100, got ${s.criticalMemory}`]),
+  ...targetMemoryProblems(s.targetMemory),
+  ...criticalMemoryProblems(s.targetMemory, s.criticalMemory),
   ...integerAtLeast("poll-ms", s.pollMs, 1),
   ...integerAtLeast("molecule-timeout-ms", s.moleculeTimeoutMs, 1),
   ...(Number.isFinite(s.progressSeconds) && s.progressSeconds > 0

@@ -6,6 +6,8 @@ import * as path from "node:path"
 import type { FlushRecord, RunStats } from "./actors/stats.js"
 import type { GovernorEvent, GovernorReport, MemoryPoint } from "./governor/Governor.js"
 import type { SeenSet } from "./dedup/SeenSet.js"
+import { displayClusterUrl } from "./engine/cluster/connection.js"
+import type { EngineReport } from "./engine/Engine.js"
 import type { RuleSet } from "./engine/rules.js"
 import type { RunSettings } from "./settings.js"
 
@@ -61,7 +63,10 @@ export interface Summary {
     readonly capacity: { readonly work: number; readonly dedup: number; readonly write: number }
     readonly maxDepth: { readonly work: number; readonly dedup: number; readonly write: number }
   }
+  /** Worker threads, or the most workers a cluster's live runners had at once. */
   readonly workers: number
+  /** Who did the work: this machine's worker threads, or a cluster's runners (each with its batches). */
+  readonly engine: EngineReport
   readonly files: {
     /** The products: the parts folder, or the merged file with `--single-file`. */
     readonly products: string
@@ -90,7 +95,7 @@ export const makeSummary = (run: {
   readonly ruleSet: RuleSet
   readonly stats: RunStats
   readonly seen: SeenSet
-  readonly engineSize: number
+  readonly engine: EngineReport
   readonly queues: Summary["queues"]
   readonly governor: GovernorReport
   readonly files: {
@@ -115,6 +120,7 @@ export const makeSummary = (run: {
     version: 1,
     settings: {
       ...settings,
+      cluster: settings.cluster === undefined ? undefined : displayClusterUrl(settings.cluster),
       ruleSource: run.ruleSet.source,
       explicitHApplied: run.ruleSet.explicitH,
       kekulizeApplied: run.ruleSet.kekulize
@@ -156,7 +162,8 @@ export const makeSummary = (run: {
       settings: run.governor.settings
     },
     queues: run.queues,
-    workers: run.engineSize,
+    workers: run.engine.workers,
+    engine: run.engine,
     files: {
       products: run.files.products,
       parts: run.files.parts,
@@ -177,7 +184,20 @@ export const makeSummary = (run: {
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024
 
 const count = (n: number): string => n.toLocaleString("en-US")
-const plural = (n: number, noun: string): string => `${count(n)} ${noun}${n === 1 ? "" : "s"}`
+const plural = (n: number, one: string, many = `${one}s`): string => `${count(n)} ${n === 1 ? one : many}`
+
+/** Who did a cluster run's work: each runner's batches, and what was sent again or refused. */
+const clusterLines = (s: Summary): Array<string> => {
+  if (s.engine.kind !== "cluster") return []
+  const { runners, resentBatches } = s.engine
+  const refused = runners.filter((r) => r.refused !== undefined).length
+  return [
+    `  cluster: ${s.engine.cluster}, ${plural(runners.length - refused, "runner")}${refused > 0 ? ` (${refused} refused)` : ""}, ${plural(resentBatches, "batch", "batches")} sent again`,
+    ...runners
+      .filter((r) => r.refused === undefined)
+      .map((r) => `    ${r.address}: ${plural(r.workers, "worker")}, ${plural(r.batches, "batch", "batches")}, ${count(r.molecules)} molecules, ${r.molPerSecond.toFixed(1)} mol/s`)
+  ]
+}
 
 /** The end-of-run report printed on the terminal; `summary.json` holds the same and more. */
 export const formatSummary = (s: Summary): string =>
@@ -192,5 +212,6 @@ export const formatSummary = (s: Summary): string =>
     ...(s.governor.finalLimits.inFlight === 1 && s.governor.warnings > 0
       ? [`  memory stayed high: the run finished at ${s.governor.finalLimits.inFlight} batch in flight and row groups of ${s.governor.finalLimits.flushInterval} rows`]
       : []),
+    ...clusterLines(s),
     `  output: ${s.files.products} (${plural(s.files.parts.length, "part")}, ${plural(s.checkpoints.count, "checkpoint")}${s.resumed ? ", resumed" : ""}), ${s.files.quarantine}, ${s.files.summary}, ${s.files.report}`
   ].join("\n")

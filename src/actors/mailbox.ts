@@ -7,11 +7,13 @@
  * `drain` then handles what is buffered and returns. Interrupting `drain` drops what is still buffered: the run is
  * being abandoned, and nothing in an inbox has been written anywhere yet.
  */
-import { Cause, Effect, Queue } from "effect"
+import { Cause, Effect, Option, Queue } from "effect"
 
 export interface Mailbox<A> {
   readonly send: (message: A) => Effect.Effect<void>
   readonly end: Effect.Effect<void>
+  /** The next message, waiting for one; none once the inbox is ended and empty. */
+  readonly take: Effect.Effect<Option.Option<A>>
   /** Handles every message until the inbox is ended and empty. */
   readonly drain: <E, R>(handle: (message: A) => Effect.Effect<void, E, R>) => Effect.Effect<void, E, R>
   readonly capacity: number
@@ -22,12 +24,14 @@ export interface Mailbox<A> {
 export const make = <A>(capacity: number): Effect.Effect<Mailbox<A>> =>
   Effect.map(Queue.bounded<A, Cause.Done>(capacity), (queue) => {
     let maxDepth = 0
+    const take = Effect.map(Effect.result(Queue.take(queue)), (next) =>
+      next._tag === "Failure" ? Option.none<A>() : Option.some(next.success))
     const drain = <E, R>(handle: (message: A) => Effect.Effect<void, E, R>): Effect.Effect<void, E, R> =>
       Effect.gen(function*() {
         while (true) {
-          const next = yield* Effect.result(Queue.take(queue))
-          if (next._tag === "Failure") return
-          yield* handle(next.success)
+          const next = yield* take
+          if (Option.isNone(next)) return
+          yield* handle(next.value)
         }
       })
     return {
@@ -39,6 +43,7 @@ export const make = <A>(capacity: number): Effect.Effect<Mailbox<A>> =>
             maxDepth = Math.max(maxDepth, Queue.sizeUnsafe(queue))
           })),
       end: Effect.asVoid(Queue.end(queue)),
+      take,
       drain
     }
   })

@@ -1,12 +1,14 @@
 /**
- * The worker pool actor: one fiber per RDKit instance, each taking the next work batch from the reader. A batch is
- * in flight from the moment a fiber takes it until its last product chunk is in the deduper's inbox, and it holds a
- * permit of `inFlight` all that time: the memory governor shrinks that gate to hold fewer batches at once.
+ * The worker pool actor: as many fibers as the engine may ever run requests at once, each taking the next work batch
+ * from the reader. A batch is in flight from the moment a fiber takes it until its last product chunk is in the
+ * deduper's inbox. A fiber takes a permit of `inFlight` before it takes a batch and holds it all that time, so the
+ * batches taken never outnumber the permits: the memory governor sizes that gate to the engine's capacity (a
+ * cluster's live workers, far fewer than its fibers) and shrinks it to hold fewer batches at once.
  *
  * It owns no state. When the reader has ended its inbox and every fiber has finished its batch, it ends the deduper's
  * inbox. Interrupted, the batches in flight are abandoned; their products never reached the writer.
  */
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { Semaphore } from "effect"
 import type { EngineShape } from "../engine/Engine.js"
 import type { Mailbox } from "./mailbox.js"
@@ -30,9 +32,16 @@ export const runWorkerPool = (options: {
       : engine.expand(work.batch.keys, (chunk) =>
         out.send({ _tag: "Products", generation: work.generation, batch: work.batch, chunk }))
   const size = (work: WorkBatch) => (work._tag === "Inputs" ? work.records.length : work.batch.keys.length)
-  const fiber = inbox.drain((work) =>
-    inFlight.withPermit(handle(work)).pipe(Effect.tap(() => Effect.sync(() => (stats.moleculesDone += size(work)))))
+  /** One batch under a permit; false once the reader has ended the inbox. */
+  const next = inFlight.withPermit(
+    Effect.flatMap(inbox.take, (work) =>
+      Option.isNone(work)
+        ? Effect.succeed(false)
+        : Effect.as(handle(work.value).pipe(Effect.tap(() => Effect.sync(() => (stats.moleculesDone += size(work.value))))), true))
   )
+  const fiber = Effect.gen(function*() {
+    while (yield* next) continue
+  })
   return Effect.all(Array.from({ length: engine.size }, () => fiber), { concurrency: "unbounded", discard: true }).pipe(
     Effect.ensuring(out.end)
   )

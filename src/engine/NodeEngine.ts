@@ -11,8 +11,9 @@
  * pending request, so that thread is terminated and not put back in the pool.
  */
 import { Worker } from "node:worker_threads"
-import { Cause, Deferred, Effect, Exit, Layer, Queue, Schedule, Scope } from "effect"
+import { Cause, Deferred, Effect, Exit, Layer, Queue, Schedule, Scope, Stream } from "effect"
 import { defaults } from "../config.js"
+import { rdkitVersion } from "../versions.js"
 import { Engine, WorkerCrashed } from "./Engine.js"
 import { KeyCache } from "./keyCache.js"
 import type { Canonicalized, FromWorker, ProductChunk, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
@@ -305,7 +306,15 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
         })
     )
 
-  return Engine.of({ size: threads.length, canonicalize, expand })
+  return Engine.of({
+    size: threads.length,
+    capacity: () => threads.length,
+    waiting: () => undefined,
+    notices: Stream.empty,
+    report: () => ({ kind: "threads", workers: threads.length, rdkit: rdkitVersion }),
+    canonicalize,
+    expand
+  })
 })
 
 export const layer = (options: NodeEngineOptions): Layer.Layer<Engine, RuleParseError | WorkerCrashed> =>

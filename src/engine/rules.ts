@@ -19,6 +19,7 @@
  * The preparation belongs to the rule set, not to the run: rules written for implicit hydrogens break on molecules
  * with explicit ones, and the other way round.
  */
+import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -32,6 +33,19 @@ export interface RuleSet {
   readonly explicitH: boolean
   readonly kekulize: boolean
 }
+
+/**
+ * The sha256 of what a rule set does: its rules (names and SMARTS, in order) and their preparation, not where it was
+ * read from. A resumed run must have the same; a cluster's runners know a rule set by it.
+ */
+export const ruleSetDigest = (ruleSet: RuleSet): string =>
+  createHash("sha256")
+    .update(JSON.stringify({
+      rules: ruleSet.rules.map((rule) => [rule.name, rule.smarts]),
+      explicitH: ruleSet.explicitH,
+      kekulize: ruleSet.kekulize
+    }))
+    .digest("hex")
 
 /** The rule sets shipped in `rules/` at the package root, by name (the file is `<name>.tsv`). */
 export const builtinRuleSets: ReadonlyArray<string> = ["polyphenol-phase2", "mine-metacyc-generalized", "mine-enzymatic"]

@@ -9,7 +9,7 @@
  */
 import { Effect, Latch, Ref, Schedule, Semaphore } from "effect"
 import { defaults } from "../config.js"
-import { decide, type GovernorSettings, initialState, type Limits, type Reason } from "./decide.js"
+import { decide, followCapacity, type GovernorSettings, initialState, type Limits, type Reason } from "./decide.js"
 import { MemoryProbe, type MemoryReading } from "./MemoryProbe.js"
 import { Timeline } from "./Timeline.js"
 
@@ -84,6 +84,11 @@ export const start = Effect.fnUntraced(function*(
   options: {
     readonly pollMs: number
     readonly handles: Throttle
+    /**
+     * The engine's capacity now (see `Engine.capacity`); the batches in flight follow it, read at every poll. Its
+     * value at the start is `settings.maxInFlight`.
+     */
+    readonly capacity: () => number
     /** Each change of limits, with a one-line description of it. */
     readonly onDecision: (event: GovernorEvent, message: string) => void
     /** A reading at or above the critical level, after one below it. */
@@ -93,6 +98,8 @@ export const start = Effect.fnUntraced(function*(
   const probe = yield* MemoryProbe
   const started = Date.now()
   let state = initialState(settings)
+  /** The capacity the limits were last fitted to: `decide` never restores the batches in flight above it. */
+  let capacity = settings.maxInFlight
   let polls = 0
   let warnings = 0
   let wasCritical = false
@@ -127,7 +134,14 @@ export const start = Effect.fnUntraced(function*(
     low.systemPercent = Math.min(low.systemPercent, reading.systemPercent)
     low.rssBytes = Math.min(low.rssBytes, reading.rssBytes)
     const seconds = (Date.now() - started) / 1000
-    const next = decide(state, reading.systemPercent, settings)
+    const nowCapacity = Math.max(1, options.capacity())
+    if (nowCapacity !== capacity) {
+      const before = state.limits
+      state = followCapacity(state, capacity, nowCapacity)
+      capacity = nowCapacity
+      if (state.limits !== before) yield* apply(state.limits)
+    }
+    const next = decide(state, reading.systemPercent, { ...settings, maxInFlight: capacity })
     state = next.state
     if (next.decision !== undefined) {
       const event: GovernorEvent = {

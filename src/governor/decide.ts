@@ -79,6 +79,16 @@ export const initialState = (settings: GovernorSettings): GovernorState => ({
   pinned: false
 })
 
+/**
+ * The state once the engine's capacity (the most batches it can run now) moves from `from` to `to`, both at least 1:
+ * a run at full capacity follows it up or down, a run the governor has throttled keeps its limit unless the capacity
+ * falls under it. A cluster's capacity moves as runners join and leave.
+ */
+export const followCapacity = (state: GovernorState, from: number, to: number): GovernorState => {
+  const inFlight = state.limits.inFlight >= from ? to : Math.min(state.limits.inFlight, to)
+  return inFlight === state.limits.inFlight ? state : { ...state, limits: { ...state.limits, inFlight } }
+}
+
 const atFloor = (limits: Limits, s: GovernorSettings) =>
   limits.inFlight === 1 && limits.flushInterval === Math.min(s.minFlushInterval, s.maxFlushInterval)
 

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, FileSystem, Schema } from "effect"
-import type { RuleSet } from "../engine/rules.js"
+import { type RuleSet, ruleSetDigest } from "../engine/rules.js"
 import type { RunSettings } from "../settings.js"
 import { replaceFile } from "./durableFile.js"
 import { describeCause, OutputFolderError } from "./errors.js"
@@ -92,17 +92,12 @@ const sha256OfFile = (file: string) =>
 export const fingerprintOf = (settings: RunSettings, input: string | undefined, ruleSet: RuleSet) =>
   Effect.gen(function*() {
     const inputSha256 = input === undefined ? "in memory" : yield* sha256OfFile(input)
-    const rulesText = JSON.stringify({
-      rules: ruleSet.rules.map((rule) => [rule.name, rule.smarts]),
-      explicitH: ruleSet.explicitH,
-      kekulize: ruleSet.kekulize
-    })
     return {
       input: input === undefined ? "(molecules in memory)" : path.resolve(input),
       inputBytes: input === undefined ? 0 : fs.statSync(input).size,
       inputSha256,
       rules: ruleSet.source,
-      rulesSha256: createHash("sha256").update(rulesText).digest("hex"),
+      rulesSha256: ruleSetDigest(ruleSet),
       generations: settings.generations,
       dedup: settings.dedup,
       bloomSizing: settings.dedup === "bloom" ? `${settings.expectedProducts}@${settings.fpRate}` : "",

@@ -26,7 +26,7 @@ export const formatProgress = (p: ProgressSnapshot): string =>
     `${p.molPerSecond.toFixed(1)} mol/s`,
     `${count(p.products)} products`,
     `memory ${p.systemPercent === undefined ? "?" : p.systemPercent.toFixed(1)}%/${p.targetPercent}%`,
-    p.paused ? "reader paused" : `${p.inFlight} in flight`,
+    p.waiting ?? (p.paused ? "reader paused" : `${p.inFlight} in flight`),
     `ETA ${p.etaSeconds === undefined ? "?" : formatDuration(p.etaSeconds)}`
   ].join("  ")
 
@@ -34,13 +34,15 @@ export const formatProgress = (p: ProgressSnapshot): string =>
 export const formatEventLine = (event: RunEvent): string | undefined => {
   switch (event.type) {
     case "start":
-      return `molexpand: ${event.resumed ? "resuming" : "starting"}: ${event.input}, rules ${event.rules}, ${event.generations} generation(s), ${event.workers} worker(s)`
+      return `molexpand: ${event.resumed ? "resuming" : "starting"}: ${event.input}, rules ${event.rules}, ${event.generations} generation(s), ${event.workers} worker(s)${event.engine === "cluster" ? " on the cluster's runners" : ""}`
     case "progress":
       return `molexpand: ${formatProgress(event)}`
     case "decision":
       return event.message
     case "warning":
       return `molexpand: warning: ${event.message}`
+    case "engine":
+      return `molexpand: ${event.message}`
     case "checkpoint":
       return undefined
     case "flush":

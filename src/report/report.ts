@@ -21,10 +21,17 @@ import { type Axis, type Bar, barChart, escapeXml, type EventMarker, lineChart, 
 export const reportFileName = "report.html"
 const summaryFileName = "summary.json"
 
-/** A summary as the report reads it: per-rule counts are absent from summaries written before they were recorded. */
-export type ReportSummary = Omit<Summary, "products"> & {
+/**
+ * A summary as the report reads it: per-rule counts and the engine's report are absent from summaries written before
+ * they were recorded.
+ */
+export type ReportSummary = Omit<Summary, "products" | "engine"> & {
   readonly products: Omit<Summary["products"], "byRule"> & { readonly byRule?: Readonly<Record<string, number>> }
+  readonly engine?: Summary["engine"]
 }
+
+type ClusterReport = Extract<Summary["engine"], { readonly kind: "cluster" }>
+const clusterOf = (s: ReportSummary): ClusterReport | undefined => (s.engine?.kind === "cluster" ? s.engine : undefined)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parquet parts
@@ -200,8 +207,26 @@ const COLORS = {
   shrank: "#0891b2",
   generation: "#4f46e5",
   rule: "#0d9488",
-  otherRules: "#94a3b8"
+  otherRules: "#94a3b8",
+  workers: "#7c3aed",
+  joined: "#16a34a",
+  left: "#dc2626",
+  refused: "#64748b"
 } as const
+
+/** How a runner's arrival, departure or refusal shows on the timelines. */
+const runnerStyle: Record<ClusterReport["events"][number]["change"], { readonly name: string; readonly color: string }> = {
+  joined: { name: "runner joined", color: COLORS.joined },
+  left: { name: "runner left", color: COLORS.left },
+  refused: { name: "runner refused", color: COLORS.refused }
+}
+
+const runnerMarkers = (s: ReportSummary, unit: TimeUnit): Array<EventMarker> =>
+  (clusterOf(s)?.events ?? []).map((e) => ({
+    x: e.seconds / unit.seconds,
+    ...runnerStyle[e.change],
+    title: `${duration(e.seconds)}: runner ${e.address} ${e.change} (${plural(e.workers, "worker")})`
+  }))
 
 /** How each governor decision shows: tightening, pausing, or giving back. */
 const decisionStyle: Record<Reason, { readonly name: string; readonly color: string }> = {
@@ -240,9 +265,10 @@ const memoryChart = (s: ReportSummary, unit: TimeUnit): string => {
     ...decisionStyle[d.reason],
     title: `${duration(d.seconds)}, memory ${fixed(d.systemPercent, 1)}%: ${d.reason} (${changes(d)})`
   }))
+  events.push(...runnerMarkers(s, unit))
   return lineChart({
     id: "memory",
-    title: "Memory: system use and process RSS, with the governor's decisions",
+    title: `Memory: system use and process RSS, with the governor's decisions${clusterOf(s) === undefined ? "" : " and the runners coming and going"}`,
     width: FULL_WIDTH,
     height: MEMORY_HEIGHT,
     x: timeAxis(unit),
@@ -377,6 +403,55 @@ const rulesChart = (s: ReportSummary): string => {
   return rankedBarChart({ id: "rules", title, width: FULL_WIDTH, bars, format: count, color: COLORS.rule })
 }
 
+/** The workers of the live, accepted runners over the run, from the runners' arrivals, departures and refusals. */
+const runnersChart = (cluster: ClusterReport, s: ReportSummary, unit: TimeUnit): string => {
+  const alive = new Map<string, number>()
+  const points = [{ x: 0, y: 0 }]
+  for (const e of cluster.events) {
+    if (e.change === "joined") alive.set(e.address, e.workers)
+    else alive.delete(e.address)
+    points.push({ x: e.seconds / unit.seconds, y: [...alive.values()].reduce((a, b) => a + b, 0) })
+  }
+  points.push({ x: s.elapsedSeconds / unit.seconds, y: points.at(-1)!.y })
+  return lineChart({
+    id: "runners",
+    title: "Cluster: workers of the runners taking batches",
+    width: FULL_WIDTH,
+    height: CHART_HEIGHT,
+    x: timeAxis(unit),
+    y: { label: "workers", format: count, min: 0 },
+    series: [{ name: "workers", color: COLORS.workers, shape: "step", points }],
+    events: runnerMarkers(s, unit)
+  })
+}
+
+const runnerStatus = (cluster: ClusterReport, runner: ClusterReport["runners"][number]): string => {
+  if (runner.refused !== undefined) return `refused: ${runner.refused}`
+  const last = cluster.events.filter((e) => e.address === runner.address).at(-1)
+  return last?.change === "left" ? `left at ${duration(last.seconds)}` : "to the end"
+}
+
+const clusterSection = (s: ReportSummary, unit: TimeUnit): string => {
+  const cluster = clusterOf(s)
+  if (cluster === undefined) return ""
+  const rows = cluster.runners.map((r) =>
+    row([
+      td(escapeXml(r.address)),
+      td(count(r.workers), "num"),
+      td(count(r.batches), "num"),
+      td(count(r.molecules), "num"),
+      td(fixed(r.molPerSecond, 1), "num"),
+      td(count(r.resent), "num"),
+      td(escapeXml(runnerStatus(cluster, r)))
+    ])
+  )
+  return `<section class="card"><h2>Cluster</h2>
+<p>Database ${escapeXml(cluster.cluster)} · RDKit ${escapeXml(cluster.rdkit)} · at most ${plural(cluster.workers, "worker")} at once · ${plural(cluster.resentBatches, "batch", "batches")} sent again after a runner was lost</p>
+<table><tr><th>runner</th><th>workers</th><th>batches</th><th>molecules</th><th>mol/s while busy</th><th>batches sent again</th><th>taking batches</th></tr>${rows.join("")}</table>
+${runnersChart(cluster, s, unit)}
+<p class="note">Batches a runner had when it was lost are sent again to the others; each chunk of products is taken once, so none is lost or doubled. Canonicalizing the inputs counts as a batch of molecules too.</p></section>`
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The page
 
@@ -499,6 +574,7 @@ export const renderReport = (s: ReportSummary, options: { readonly outputDir: st
     `rules ${s.settings.ruleSource}`,
     plural(generations, "generation"),
     plural(s.workers, "worker"),
+    ...(clusterOf(s) === undefined ? [] : [`on ${plural(clusterOf(s)!.runners.filter((r) => r.refused === undefined).length, "runner")}`]),
     ...(s.resumed ? ["resumed"] : [])
   ].join(" · ")
   const scoreRows = checks.map((c) => row([td(`<span class="verdict ${c.verdict}">${c.verdict}</span>`), td(escapeXml(c.promise)), td(escapeXml(c.measured))]))
@@ -537,6 +613,7 @@ ${figure(flushMemoryChart(s), "Orange: RSS grew during the write; blue: it shran
 ${figure(generationsChart(s))}
 </div>
 ${figure(rulesChart(s))}
+${clusterSection(s, unit)}
 <section class="card"><h2>Counts</h2>${countsSection(s)}</section>
 <section class="card"><h2>Settings</h2>${settingsTable(s.settings)}</section>
 <footer>Made from ${escapeXml(relativeToRun(s.files, s.files.summary))} (summary version ${s.version}). Hover the charts' dots and bars for details.</footer>

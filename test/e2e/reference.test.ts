@@ -9,19 +9,13 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import { assert, beforeAll, describe, it } from "vitest"
 import { fixture, runCli, tempFolder } from "../support/cli.js"
 import { readProducts, readReference, readRunProducts, rowGroupSizes, runRowGroupSizes, type ProductRow } from "../support/products.js"
-import { recanonicalize } from "../support/rdkit.js"
+import { recanonicalizedEntries } from "../support/rdkit.js"
 
 /**
  * Products where RDKit 2026 (WebAssembly) and the reference's RDKit 2022 (native) disagree, each with the reason
  * found. None on this set: a difference here is a bug until explained and listed.
  */
 const knownDifferences: ReadonlyArray<{ readonly entry: string; readonly side: "extra" | "missing"; readonly reason: string }> = []
-
-const asEntries = async (rows: ReadonlyArray<{ smiles: string; generation: number }>) => {
-  const entries = new Set<string>()
-  for (const row of rows) entries.add(`${await recanonicalize(row.smiles)}\t${row.generation}`)
-  return entries
-}
 
 describe("NCI phenols × polyphenol-phase2, 2 generations", () => {
   const output = path.join(tempFolder("nci"), "out")
@@ -45,8 +39,8 @@ describe("NCI phenols × polyphenol-phase2, 2 generations", () => {
   it("exits 0", () => assert.strictEqual(status, 0, stderr))
 
   it("gives the reference's product set with generations", async () => {
-    const ours = await asEntries(rows)
-    const reference = await asEntries(readReference(fixture("reference", "nci_phenols.gen2.tsv")))
+    const ours = await recanonicalizedEntries(rows)
+    const reference = await recanonicalizedEntries(readReference(fixture("reference", "nci_phenols.gen2.tsv")))
     const extra = [...ours].filter((entry) => !reference.has(entry))
     const missing = [...reference].filter((entry) => !ours.has(entry))
     const explained = (entry: string, side: "extra" | "missing") =>
@@ -111,9 +105,9 @@ describe("the whole run with parquetjs-lite and --single-file", () => {
     ])
     assert.strictEqual(result.status, 0, result.stderr)
     const file = path.join(output, "products.parquet")
-    const ours = await asEntries(await readRunProducts(output))
-    assert.deepStrictEqual([...await asEntries(await readProducts(file))].sort(), [...ours].sort())
-    const reference = await asEntries(readReference(fixture("reference", "nci_phenols.gen2.tsv")).filter((r) => r.generation === 1))
+    const ours = await recanonicalizedEntries(await readRunProducts(output))
+    assert.deepStrictEqual([...await recanonicalizedEntries(await readProducts(file))].sort(), [...ours].sort())
+    const reference = await recanonicalizedEntries(readReference(fixture("reference", "nci_phenols.gen2.tsv")).filter((r) => r.generation === 1))
     assert.deepStrictEqual([...ours].filter((e) => !reference.has(e)), [])
     assert.deepStrictEqual([...reference].filter((e) => !ours.has(e)), [])
     assert.isAtMost(Math.max(...runRowGroupSizes(output)), 500)

@@ -1,6 +1,6 @@
 /** The governor's decision rules, one table per rule, on the pure function alone. */
 import { assert, describe, it } from "@effect/vitest"
-import { decide, type GovernorSettings, type GovernorState, initialState } from "../../src/governor/decide.js"
+import { decide, followCapacity, type GovernorSettings, type GovernorState, initialState } from "../../src/governor/decide.js"
 
 const settings: GovernorSettings = {
   targetPercent: 60,
@@ -105,5 +105,30 @@ describe("decide", () => {
     const small = { ...settings, maxFlushInterval: 100 }
     const last = replay(new Array(20).fill(75), small).at(-1)!
     assert.strictEqual(last.state.limits.flushInterval, 100)
+  })
+})
+
+describe("followCapacity", () => {
+  const withInFlight = (inFlight: number): GovernorState => ({ ...initialState(settings), limits: { ...initialState(settings).limits, inFlight } })
+  it.each([
+    { inFlight: 8, from: 8, to: 16, after: 16, why: "a run at full capacity grows with it" },
+    { inFlight: 8, from: 8, to: 2, after: 2, why: "a run at full capacity shrinks with it" },
+    { inFlight: 2, from: 8, to: 16, after: 2, why: "a throttled run keeps its limit when capacity grows" },
+    { inFlight: 4, from: 8, to: 2, after: 2, why: "a throttled limit above the new capacity falls to it" },
+    { inFlight: 1, from: 1, to: 4, after: 4, why: "from one runner's worker to four" }
+  ])("$why: $inFlight in flight, capacity $from → $to gives $after", ({ inFlight, from, to, after }) => {
+    assert.strictEqual(followCapacity(withInFlight(inFlight), from, to).limits.inFlight, after)
+  })
+
+  it("leaves the flush interval and the pause alone", () => {
+    const paused: GovernorState = { ...initialState(settings), limits: { inFlight: 8, flushInterval: 500, paused: true } }
+    const next = followCapacity(paused, 8, 3)
+    assert.deepStrictEqual(next.limits, { inFlight: 3, flushInterval: 500, paused: true })
+  })
+
+  it("never restores above the capacity it follows", () => {
+    const state = followCapacity(initialState(settings), 8, 2)
+    const calm = replay([10, 10, 10, 10], { ...settings, maxInFlight: 2 }, state)
+    assert.isTrue(calm.every((step) => step.state.limits.inFlight <= 2))
   })
 })

@@ -14,6 +14,7 @@ const snapshot: ProgressSnapshot = {
   targetPercent: 60,
   inFlight: 2,
   paused: false,
+  waiting: undefined,
   etaSeconds: 41.6
 }
 

@@ -89,6 +89,7 @@ export const calmRun = (outputDir: string): ReportSummary => {
     },
     queues: { capacity: { work: 2, dedup: 16, write: 16 }, maxDepth: { work: 2, dedup: 5, write: 3 } },
     workers: 2,
+    engine: { kind: "threads", workers: 2, rdkit: "2026.9.1 (WebAssembly)" },
     files: {
       products: path.join(outputDir, "products"),
       parts: [path.join(outputDir, "products", "part-00000.parquet"), path.join(outputDir, "products", "part-00001.parquet")],

@@ -10,3 +10,10 @@ export const recanonicalize = async (smiles: string): Promise<string> => {
   if (!result.ok) throw new Error(`reference SMILES does not parse: ${smiles}: ${result.reason}`)
   return result.key
 }
+
+/** `smiles<TAB>generation` entries of rows, each key re-canonicalized with the tests' RDKit: sets to compare. */
+export const recanonicalizedEntries = async (rows: ReadonlyArray<{ readonly smiles: string; readonly generation: number }>) => {
+  const entries = new Set<string>()
+  for (const row of rows) entries.add(`${await recanonicalize(row.smiles)}\t${row.generation}`)
+  return entries
+}
