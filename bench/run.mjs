@@ -9,6 +9,8 @@
  *   node bench/run.mjs --cases nci-phase2-g2,polyphenols-phase2-g1 --reps 3
  *   node bench/run.mjs --scale [--scale-sizes 10000,100000,1000000] [--scale-modes bloom,exact] [--scale-reps 3,3,1]
  *     [--scale-input FILE]
+ *   node bench/run.mjs --cluster [--reps 3]        # cluster-dev (2 runners × 1 worker) against a local run (2 workers)
+ *   node bench/run.mjs --coordinator [--copies 20] # the coordinator alone: recorded products replayed, no RDKit
  *
  * Environment: MOLEXPAND_SHARED (default: ../shared beside the repository), MOLEXPAND_MAIN (the molexpand entry to
  * run, default dist/main.js of this repository).
@@ -26,6 +28,8 @@ import { compareProductSets, digestProducts, readParquetProducts, readTsvProduct
 import { writeBenchReport } from "./lib/report.mjs"
 import { median, today } from "./lib/stats.mjs"
 import { runScale } from "./lib/scale.mjs"
+import { clusterReportLines, runClusterBench } from "./lib/cluster.mjs"
+import { coordinatorReportLines, runCoordinatorBench } from "./lib/coordinator.mjs"
 
 const peerScript = path.join(repoRoot, "bench/peer/peer_expand.py")
 const resultsDir = path.join(repoRoot, "bench/results")
@@ -114,6 +118,9 @@ const { values: options } = parseArgs({
     "scale-input": { type: "string" },
     "scale-modes": { type: "string" },
     "scale-reps": { type: "string" },
+    cluster: { type: "boolean", default: false },
+    coordinator: { type: "boolean", default: false },
+    copies: { type: "string" },
     "report-only": { type: "string" },
     help: { type: "boolean", short: "h", default: false }
   }
@@ -432,6 +439,48 @@ const mergeResults = (file, fresh) => {
   return { ...fresh, cases, scale: fresh.scale ?? previous?.scale ?? null }
 }
 
+/** The polyphenol case, whose products per molecule the coordinator's ceiling is stated at. */
+const CLUSTER_INPUT = shared("data/polyphenols_public.smi")
+const CLUSTER_RULES = repo("rules/polyphenol-phase2.tsv")
+const DEFAULT_COPIES = 20
+
+/** `--cluster` and `--coordinator`: results in `<date>-cluster.{json,md}`, each section kept until run again. */
+const clusterAndCoordinator = async (base, date) => {
+  const jsonFile = path.join(resultsDir, `${date}-cluster.json`)
+  const mdFile = path.join(resultsDir, `${date}-cluster.md`)
+  let previous = {}
+  try {
+    previous = JSON.parse(fs.readFileSync(jsonFile, "utf8"))
+  } catch {
+    previous = {}
+  }
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "molexpand-bench-cluster-"))
+  const reps = options.reps ? parseList(options.reps, "reps")[0] : DEFAULT_REPS
+  const cluster = options.cluster
+    ? await runClusterBench({ repoRoot, molexpandMain, input: CLUSTER_INPUT, rules: CLUSTER_RULES, reps, log, logDir })
+    : previous.cluster
+  const coordinator = options.coordinator
+    ? await runCoordinatorBench({ molexpandMain, input: CLUSTER_INPUT, rules: CLUSTER_RULES, copies: options.copies ? parseList(options.copies, "copies")[0] : DEFAULT_COPIES, log, logDir })
+    : previous.coordinator
+  const results = { ...base, uptimeAfter: uptimeText(), cluster, coordinator }
+  fs.writeFileSync(jsonFile, JSON.stringify(results, null, 2) + "\n")
+  fs.writeFileSync(mdFile, [
+    `# molexpand on a cluster, ${date}`,
+    "",
+    "## Machine",
+    "",
+    `- ${base.machine.cores} cores (${base.machine.cpuModel}), ${(base.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${base.machine.os}, Node ${base.machine.node}, RDKit WebAssembly ${base.machine.rdkitWasm}`,
+    `- molexpand: commit ${base.molexpand?.commit}; load after: ${results.uptimeAfter}`,
+    "- Coordinator, PostgreSQL and runners share this machine's 2 cores: the runs measure the cluster path's cost, not a cluster's speed.",
+    "",
+    ...(cluster === undefined ? [] : clusterReportLines(cluster)),
+    ...(coordinator === undefined ? [] : coordinatorReportLines(coordinator, cluster?.localMolPerSecondPerWorker))
+  ].join("\n"))
+  log(`results: ${path.relative(repoRoot, jsonFile)}, ${path.relative(repoRoot, mdFile)}`)
+  const failed = (cluster?.runs ?? []).some((r) => r.local.exitCode !== 0 || r.cluster.exitCode !== 0 || r.local.products !== r.cluster.products)
+  return failed ? 1 : 0
+}
+
 const main = async () => {
   ensureNativeRdkit(log)
   const machine = await describeMachine()
@@ -444,6 +493,10 @@ const main = async () => {
   fs.mkdirSync(resultsDir, { recursive: true })
 
   const base = { date, generatedAt: new Date().toISOString(), machine, molexpand: molexpandBuild(), sharedDir }
+
+  if (options.cluster || options.coordinator) {
+    process.exit(await clusterAndCoordinator(base, date))
+  }
 
   if (options.scale) {
     const scale = await runScale({

@@ -151,11 +151,6 @@ export const defaults = {
   /** Connections each process keeps to the cluster's database: registration, shard locks and health, never data. */
   clusterDatabaseConnections: 4,
   /**
-   * The most batches a coordinator keeps in flight on a cluster, whatever its runners' workers add up to: the worker
-   * pool's fibers. Above the cores one coordinator can feed (see the README's "Coordinator ceiling").
-   */
-  clusterMaxInFlight: 4_096,
-  /**
    * Seconds a runner keeps the worker threads of a rule set it has not been sent a batch for: long enough to span a
    * coordinator's checkpoints and a resume, short enough that a runner serving a new rule set soon frees the old
    * one's threads.

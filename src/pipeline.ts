@@ -156,7 +156,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   const ruleNames = ruleSet.rules.map((rule) => rule.name)
   const queueDepths = { work: 0, dedup: 0, write: 0 }
   const queueCapacity = {
-    work: Math.min(settings.queueCapacity, engine.size),
+    work: Math.min(settings.queueCapacity, Math.max(1, engine.capacity())),
     dedup: settings.queueCapacity,
     write: settings.queueCapacity
   }

@@ -1,14 +1,15 @@
 /**
- * The worker pool actor: as many fibers as the engine may ever run requests at once, each taking the next work batch
- * from the reader. A batch is in flight from the moment a fiber takes it until its last product chunk is in the
- * deduper's inbox. A fiber takes a permit of `inFlight` before it takes a batch and holds it all that time, so the
+ * The worker pool actor: takes work batches from the reader and runs each on the engine, as many at once as the
+ * in-flight gate allows. A batch is in flight from the moment it is taken until its last product chunk is in the
+ * deduper's inbox, and it holds a permit of `inFlight` all that time. The permit is taken before the batch, so the
  * batches taken never outnumber the permits: the memory governor sizes that gate to the engine's capacity (a
- * cluster's live workers, far fewer than its fibers) and shrinks it to hold fewer batches at once.
+ * cluster's live workers, which come and go) and shrinks it to hold fewer batches at once.
  *
- * It owns no state. When the reader has ended its inbox and every fiber has finished its batch, it ends the deduper's
- * inbox. Interrupted, the batches in flight are abandoned; their products never reached the writer.
+ * One fiber takes the batches and starts a fiber per batch; none waits for work it cannot run yet. It owns no state.
+ * When the reader has ended its inbox and every batch is done, it ends the deduper's inbox. A failed batch fails the
+ * pool at once. Interrupted, the batches in flight are abandoned; their products never reached the writer.
  */
-import { Effect, Option } from "effect"
+import { Effect, FiberSet, Option } from "effect"
 import type { Semaphore } from "effect"
 import type { EngineShape } from "../engine/Engine.js"
 import type { Mailbox } from "./mailbox.js"
@@ -32,17 +33,24 @@ export const runWorkerPool = (options: {
       : engine.expand(work.batch.keys, (chunk) =>
         out.send({ _tag: "Products", generation: work.generation, batch: work.batch, chunk }))
   const size = (work: WorkBatch) => (work._tag === "Inputs" ? work.records.length : work.batch.keys.length)
-  /** One batch under a permit; false once the reader has ended the inbox. */
-  const next = inFlight.withPermit(
-    Effect.flatMap(inbox.take, (work) =>
-      Option.isNone(work)
-        ? Effect.succeed(false)
-        : Effect.as(handle(work.value).pipe(Effect.tap(() => Effect.sync(() => (stats.moleculesDone += size(work.value))))), true))
-  )
-  const fiber = Effect.gen(function*() {
-    while (yield* next) continue
-  })
-  return Effect.all(Array.from({ length: engine.size }, () => fiber), { concurrency: "unbounded", discard: true }).pipe(
-    Effect.ensuring(out.end)
-  )
+
+  return Effect.scoped(Effect.gen(function*() {
+    const running = yield* FiberSet.make<void, Effect.Error<ReturnType<typeof handle>>>()
+    const dispatch = Effect.gen(function*() {
+      while (true) {
+        yield* inFlight.take(1)
+        const work = yield* inbox.take
+        if (Option.isNone(work)) return yield* inFlight.release(1)
+        yield* FiberSet.run(
+          running,
+          handle(work.value).pipe(
+            Effect.tap(() => Effect.sync(() => (stats.moleculesDone += size(work.value)))),
+            Effect.ensuring(inFlight.release(1))
+          )
+        )
+      }
+    })
+    // The first failed batch ends the pool; otherwise it ends when the inbox has ended and every batch is done.
+    yield* Effect.raceFirst(Effect.andThen(dispatch, FiberSet.awaitEmpty(running)), FiberSet.join(running))
+  })).pipe(Effect.ensuring(out.end))
 }

@@ -24,11 +24,9 @@ export interface EngineNotice {
 }
 
 export interface EngineShape {
-  /** The most requests it may ever run at once: the worker pool keeps this many fibers. */
-  readonly size: number
   /**
-   * How many requests it can run now, at most `size`: fixed for worker threads, the live runners' workers for a
-   * cluster (0 while none is alive). The batches in flight follow it.
+   * How many requests it can run at once now: fixed for worker threads, the live runners' workers for a cluster (0
+   * while none is alive). The batches in flight follow it.
    */
   readonly capacity: () => number
   /** Why requests wait, for the progress line (a cluster with no runner alive), or undefined when they do not. */

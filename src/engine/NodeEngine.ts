@@ -307,7 +307,6 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
     )
 
   return Engine.of({
-    size: threads.length,
     capacity: () => threads.length,
     waiting: () => undefined,
     notices: Stream.empty,

@@ -134,6 +134,34 @@ export const busyRun = (outputDir: string): ReportSummary => {
   }
 }
 
+/** The calm run on a cluster: two runners, a third refused for its version, one of the two lost mid-run and resent. */
+export const clusterRun = (outputDir: string): ReportSummary => {
+  const calm = calmRun(outputDir)
+  return {
+    ...calm,
+    settings: { ...calm.settings, cluster: "postgres://molexpand@db.lab:5432/molexpand" },
+    engine: {
+      kind: "cluster",
+      workers: 3,
+      rdkit: "2026.9.1 (WebAssembly)",
+      cluster: "postgres://molexpand@db.lab:5432/molexpand",
+      resentBatches: 2,
+      runners: [
+        { address: "node-1:34431", workers: 1, batches: 20, molecules: 400, busySeconds: 19, molPerSecond: 21.1, resent: 0, refused: undefined },
+        { address: "node-2:34431", workers: 2, batches: 9, molecules: 180, busySeconds: 8, molPerSecond: 22.5, resent: 2, refused: undefined },
+        { address: "node-3:34431", workers: 4, batches: 0, molecules: 0, busySeconds: 0, molPerSecond: 0, resent: 0, refused: "runner node-3:34431 refused: it runs molexpand 0.0.0-other with RDKit 2026.9.1 (WebAssembly), this coordinator molexpand 0.1.0 with RDKit 2026.9.1 (WebAssembly)" }
+      ],
+      events: [
+        { seconds: 0, address: "node-1:34431", change: "joined", workers: 1 },
+        { seconds: 0, address: "node-2:34431", change: "joined", workers: 2 },
+        { seconds: 3, address: "node-3:34431", change: "joined", workers: 4 },
+        { seconds: 3.1, address: "node-3:34431", change: "refused", workers: 4 },
+        { seconds: 9, address: "node-2:34431", change: "left", workers: 2 }
+      ]
+    }
+  }
+}
+
 /** The smallest valid-looking Parquet framing: the magic, some bytes, the magic. */
 export const wholePart = Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(64, 7), Buffer.from("PAR1")])
 

@@ -11,7 +11,7 @@ import { chromium } from "playwright-core"
 import { assert, describe, it } from "vitest"
 import { checkParts, type PartsCheck, renderReport, type ReportSummary, scorecard, writeReport } from "../../src/report/report.js"
 import { barChart, escapeXml, lineChart, linearScale, messageChart, niceDomain, rankedBarChart } from "../../src/report/svg.js"
-import { busyRun, calmRun, wholePart, writeRunFolder } from "./fixtures.js"
+import { busyRun, calmRun, clusterRun, wholePart, writeRunFolder } from "./fixtures.js"
 
 const reportIn = (folder: string) => writeReport(folder).pipe(Effect.provide(NodeFileSystem.layer))
 
@@ -183,6 +183,27 @@ describe("renderReport", () => {
     assert.strictEqual(occurrences(html, ">no data<"), CHARTS.length)
   })
 
+  it("shows a cluster's runners, their batches and refusals, and marks their comings and goings on the timelines", () => {
+    const cluster = clusterRun("/runs/cluster")
+    const html = renderReport(cluster, { outputDir: "/runs/cluster", parts: allWhole(cluster) })
+    assert.strictEqual(occurrences(html, `data-chart="runners"`), 1)
+    for (const address of ["node-1:34431", "node-2:34431", "node-3:34431"]) assert.include(html, address)
+    assert.include(html, "refused: runner node-3:34431 refused: it runs molexpand 0.0.0-other")
+    assert.include(html, "left at 9.0 s")
+    assert.include(html, "2 batches sent again")
+    assert.include(html, "on 2 runners")
+    assert.include(html, "runner node-2:34431 left (2 workers)")
+    assert.notInclude(html, "NaN")
+    // Every runner event is marked on the memory chart and on the runners chart.
+    assert.strictEqual(occurrences(html, "runner node-3:34431 refused (4 workers)"), 2)
+  })
+
+  it("has no cluster section for a run on worker threads", () => {
+    const html = renderReport(calm, { outputDir: "/runs/calm", parts: allWhole(calm) })
+    assert.notInclude(html, `data-chart="runners"`)
+    assert.notInclude(html, "<h2>Cluster</h2>")
+  })
+
   it("keeps every promise on a calm run", () => {
     assert.deepStrictEqual(scorecard(calm, allWhole(calm)).map((c) => c.verdict), ["PASS", "PASS", "PASS", "PASS", "PASS"])
   })
@@ -295,6 +316,21 @@ describe.skipIf(!fs.existsSync(CHROMIUM))(`report in headless Chromium (needs ${
       await page.screenshot({ path: screenshot, fullPage: true })
       assert.isAbove(fs.statSync(screenshot).size, 0)
       console.log(`report screenshot: ${screenshot}`)
+    } finally {
+      await context.close()
+    }
+  })
+
+  it("draws a cluster's workers over time, with a marker for each runner joining, leaving or refused", async () => {
+    const cluster = clusterRun(tempFolder("browser-cluster"))
+    const { context, page } = await open(cluster)
+    try {
+      const steps = await page.locator(`svg[data-chart="runners"] .data`).count()
+      assert.isAtLeast(steps, 1)
+      const engine = cluster.engine!
+      assert.strictEqual(await page.locator(`svg[data-chart="runners"] .event`).count(), engine.kind === "cluster" ? engine.events.length : -1)
+      const rows = await page.locator("section.card h2:text-is('Cluster') + p + table tr").count()
+      assert.strictEqual(rows, 1 + 3)
     } finally {
       await context.close()
     }

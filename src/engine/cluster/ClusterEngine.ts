@@ -19,13 +19,14 @@ import { defaults } from "../../config.js"
 import { rdkitVersion, versions } from "../../versions.js"
 import { Engine, type EngineNotice, type EngineReport, type RunnerEvent, type RunnerReport, type WorkerCrashed } from "../Engine.js"
 import * as NodeEngine from "../NodeEngine.js"
-import type { ProductChunk } from "../protocol.js"
+import type { Canonicalized, ProductChunk } from "../protocol.js"
 import type { RuleParseError } from "../ruleErrors.js"
 import { type RuleSet, ruleSetDigest } from "../rules.js"
 import { type ClusterDatabase, ClusterUnreachable, coordinatorLayer, withoutPassword } from "./connection.js"
 import {
   type BatchHeader,
   type BatchRefused,
+  type CanonicalizedPiece,
   type EngineOptions,
   Expander,
   type Piece,
@@ -295,27 +296,33 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
       }
     })
 
-  const canonicalize = (smiles: ReadonlyArray<string>) =>
+  const canonicalize = (smiles: ReadonlyArray<string>): Effect.Effect<Canonicalized> =>
     Effect.gen(function*() {
       const batch = ++nextBatch
       let withRules = false
       while (true) {
         const chosen = yield* acquire
-        let answer: typeof import("./protocol.js").CanonicalizedPiece.Type | undefined
+        let answer: CanonicalizedPiece | undefined
         const outcome: Setback | undefined = yield* attemptOutcome<never, never>(
           Effect.map(clientFor(entityIdFor(chosen)).canonicalize({ ...header(batch, chosen, withRules), smiles }), (piece) => {
             answer = piece
           })
         ).pipe(Effect.onInterrupt(() => Effect.sync(() => release(chosen))))
         release(chosen)
-        if (outcome === undefined && answer !== undefined) {
-          const serving = runners.get(answer.runner) ?? chosen
-          if (!withRules) serving.hasRules = true
-          serving.firstStartedAt ??= Date.now()
-          finished(serving, smiles.length)
-          return pieceToCanonicalized(answer)
+        if (outcome !== undefined) {
+          withRules = yield* setback(chosen, outcome)
+          continue
         }
-        if (outcome !== undefined) withRules = yield* setback(chosen, outcome)
+        const serving = runners.get(answer!.runner) ?? chosen
+        // Answered by another runner because the chosen one left: Effect Cluster sent the call again.
+        if (serving !== chosen && !chosen.alive) {
+          resentBatches++
+          chosen.resent++
+        }
+        if (!withRules) serving.hasRules = true
+        serving.firstStartedAt ??= Date.now()
+        finished(serving, smiles.length)
+        return pieceToCanonicalized(answer!)
       }
     })
 
@@ -354,12 +361,11 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
   }
 
   return Engine.of({
-    size: defaults.clusterMaxInFlight,
     capacity,
     waiting,
     notices: Stream.fromQueue(notices),
     report,
-    canonicalize: (smiles) => canonicalize(smiles) as Effect.Effect<ReturnType<typeof pieceToCanonicalized>, WorkerCrashed>,
+    canonicalize,
     expand
   })
 })

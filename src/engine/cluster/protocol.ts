@@ -108,6 +108,7 @@ export const CanonicalizedPiece = Schema.Struct({
   reasons: Schema.Array(Schema.NullOr(Schema.String)),
   hashes: Schema.Uint8Array
 })
+export type CanonicalizedPiece = typeof CanonicalizedPiece.Type
 
 export const Expand = Rpc.make("expand", {
   payload: { ...header, keys: Schema.Array(Schema.String) },
@@ -164,7 +165,7 @@ export const canonicalizedToPiece = (answer: Canonicalized, runner: { readonly r
   hashes: bytesOf(answer.hashes)
 })
 
-export const pieceToCanonicalized = (piece: typeof CanonicalizedPiece.Type): Canonicalized => ({
+export const pieceToCanonicalized = (piece: CanonicalizedPiece): Canonicalized => ({
   _tag: "Canonicalized",
   requestId: 0,
   keys: piece.keys,
