@@ -42,7 +42,7 @@ const flags = {
     Flag.optional
   ),
   generations: withDefault(Flag.Int("generations"), defaults.generations, "Rounds of rule application"),
-  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads (the number of cores)"),
+  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads of a local run (the number of cores); with --cluster, each runner's own --workers count"),
   batchSize: withDefault(Flag.Int("batch-size"), defaults.batchSize, "Molecules per batch sent to a worker"),
   chunkSize: withDefault(Flag.Int("chunk-size"), defaults.chunkSize, "Products per message from a worker"),
   flushInterval: withDefault(Flag.Int("flush-interval"), defaults.flushInterval, "Rows per Parquet row group; the writer never buffers more"),
@@ -62,7 +62,7 @@ const flags = {
   pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings"),
   memoryProbe: withDefault(Flag.String("memory-probe"), "system", "Memory readings: system, or script:FILE to replay a JSON array of percents or of {systemPercent, rssBytes}, one per poll, the last repeated"),
   quiet: Flag.Boolean("quiet").pipe(Flag.withDescription("Print only errors and the final summary"), Flag.withDefault(false)),
-  logFormat: withDefault(Flag.Literals("log-format", ["text", "json"]), "text", "text for people; json writes each event (start, progress, flush, decision, warning, checkpoint, end) as one line on stdout"),
+  logFormat: withDefault(Flag.Literals("log-format", ["text", "json"]), "text", "text for people; json writes each event (start, progress, flush, decision, warning, engine, checkpoint, end) as one line on stdout"),
   progressSeconds: withDefault(Flag.Finite("progress-seconds"), defaults.progressSeconds, "Seconds between progress lines when not on a terminal (a terminal gets one live line)"),
   resume: Flag.String("resume").pipe(
     Flag.withDescription("Continue the stopped run in this output folder (same input, rules and settings; the last checkpoint is kept)"),

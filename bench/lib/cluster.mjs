@@ -7,10 +7,12 @@
  * Besides mol/s (the summary's: molecules expanded per second of the run) it records:
  * - bytes moved per molecule: what the runner processes read and wrote (/proc/PID/io rchar + wchar) during the run,
  *   over the molecules they took (canonicalized and expanded). Runners touch no file once started, so this is their
- *   sockets: the batches and products, and their own small traffic with PostgreSQL (shard locks, health);
- * - the coordinator's CPU seconds per molecule (GNU time): reading, receiving, deduplicating and writing. One
- *   coordinator core at that cost feeds `1 / cost` molecules a second, which is `1 / cost / rate` runner cores at a
- *   runner core's rate.
+ *   sockets: the batches and products, and their own traffic with PostgreSQL and each other (shard locks, health,
+ *   the registry), which goes on while they are idle; so it is also given net of the idle rate measured just before;
+ * - the coordinator's CPU seconds per molecule (GNU time), less its start-up (a run of one molecule on the same
+ *   cluster): reading, receiving, deduplicating and writing. One coordinator core at that cost feeds `1 / cost`
+ *   molecules a second, which is `1 / cost / rate` runner cores at a runner core's rate. On one machine this includes
+ *   delivering the loopback traffic to the runners, which the kernel charges to the sender.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -33,10 +35,15 @@ const ioBytes = (pid) => {
   return field("rchar") + field("wchar")
 }
 
-const childPids = (pid) => {
+/** cluster-dev's runner processes (its other child is PostgreSQL). */
+const runnerPids = (pid) => {
   const text = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim()
-  return text === "" ? [] : text.split(/\s+/).map(Number)
+  const children = text === "" ? [] : text.split(/\s+/).map(Number)
+  return children.filter((child) => fs.readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").includes("runner"))
 }
+
+/** Seconds over which the runners' idle traffic (shard locks, health checks, the registry) is measured. */
+const IDLE_SECONDS = 10
 
 /** `molexpand cluster-dev` with its runners serving; `stop()` stops it (SIGINT) and waits. */
 const startClusterDev = (molexpandMain) =>
@@ -53,7 +60,7 @@ const startClusterDev = (molexpandMain) =>
         clearTimeout(timer)
         resolve({
           url,
-          runnerPids: childPids(child.pid),
+          runnerPids: runnerPids(child.pid),
           stop: () => new Promise((done) => (child.once("exit", done), child.kill("SIGINT")))
         })
       }
@@ -69,10 +76,17 @@ export const runClusterBench = async ({ repoRoot, molexpandMain, input, rules, r
     log(`rep ${rep} local: ${fmt(localSummary.molPerSecond)} mol/s, ${fmt(localSummary.elapsedSeconds)} s, ${localSummary.products.total} products`)
 
     const dev = await startClusterDev(molexpandMain)
+    const idleStart = dev.runnerPids.map(ioBytes)
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000))
     const before = dev.runnerPids.map(ioBytes)
+    const idleBytesPerSecond = before.reduce((total, b, i) => total + b - idleStart[i], 0) / IDLE_SECONDS
     const clusterOut = path.join(logDir, `cluster-${rep}`)
     const cluster = await runMeasured(process.execPath, [molexpandMain, "--cluster", dev.url, "--input", input, "--rules", rules, "--output", clusterOut, "--overwrite", "--quiet"], { cwd: repoRoot, logDir, label: `cluster-${rep}` })
     const after = dev.runnerPids.map(ioBytes)
+    // The coordinator's start-up (loading, the rule check's RDKit thread) is not per molecule: one line measures it.
+    const oneLine = path.join(logDir, "one-molecule.smi")
+    fs.writeFileSync(oneLine, fs.readFileSync(input, "utf8").split("\n")[0] + "\n")
+    const startup = await runMeasured(process.execPath, [molexpandMain, "--cluster", dev.url, "--input", oneLine, "--rules", rules, "--output", path.join(logDir, `startup-${rep}`), "--overwrite", "--quiet"], { cwd: repoRoot, logDir, label: `startup-${rep}` })
     await dev.stop()
     const clusterSummary = readSummary(clusterOut)
     const molecules = clusterSummary.engine.runners.reduce((total, r) => total + r.molecules, 0)
@@ -86,20 +100,23 @@ export const runClusterBench = async ({ repoRoot, molexpandMain, input, rules, r
         elapsedSeconds: clusterSummary.elapsedSeconds,
         wallSeconds: cluster.wallSeconds,
         coordinatorCpuSeconds: cluster.cpuSeconds,
+        coordinatorStartupCpuSeconds: startup.cpuSeconds,
         coordinatorPeakRssBytes: cluster.peakRssBytes,
         products: clusterSummary.products.total,
         molecules,
         runnerBytes,
+        idleBytesPerSecond,
         bytesPerMolecule: runnerBytes / molecules,
+        batchBytesPerMolecule: (runnerBytes - idleBytesPerSecond * cluster.wallSeconds) / molecules,
         resentBatches: clusterSummary.engine.resentBatches,
         runners: clusterSummary.engine.runners
       }
     }
     run.ratio = run.cluster.molPerSecond / run.local.molPerSecond
-    log(`rep ${rep} cluster: ${fmt(run.cluster.molPerSecond)} mol/s (${fmt(run.ratio, 2)} of local), ${fmt(run.cluster.elapsedSeconds)} s, ${run.cluster.products} products, ${fmt(run.cluster.bytesPerMolecule, 0)} bytes/molecule, coordinator ${fmt(run.cluster.coordinatorCpuSeconds)} CPU s`)
+    log(`rep ${rep} cluster: ${fmt(run.cluster.molPerSecond)} mol/s (${fmt(run.ratio, 2)} of local), ${fmt(run.cluster.elapsedSeconds)} s, ${run.cluster.products} products, ${fmt(run.cluster.bytesPerMolecule, 0)} bytes/molecule (${fmt(run.cluster.batchBytesPerMolecule, 0)} net of idle), coordinator ${fmt(run.cluster.coordinatorCpuSeconds)} CPU s`)
     runs.push(run)
   }
-  const coordinatorCpuPerMolecule = median(runs.map((r) => r.cluster.coordinatorCpuSeconds / r.cluster.molecules))
+  const coordinatorCpuPerMolecule = median(runs.map((r) => (r.cluster.coordinatorCpuSeconds - r.cluster.coordinatorStartupCpuSeconds) / r.cluster.molecules))
   const perWorker = median(runs.map((r) => r.local.molPerSecond / LOCAL_WORKERS))
   return {
     input,
@@ -107,6 +124,7 @@ export const runClusterBench = async ({ repoRoot, molexpandMain, input, rules, r
     runs,
     ratio: median(runs.map((r) => r.ratio)),
     bytesPerMolecule: median(runs.map((r) => r.cluster.bytesPerMolecule)),
+    batchBytesPerMolecule: median(runs.map((r) => r.cluster.batchBytesPerMolecule)),
     coordinatorCpuPerMolecule,
     localMolPerSecondPerWorker: perWorker,
     coresOneCoordinatorFeeds: 1 / coordinatorCpuPerMolecule / perWorker
@@ -118,14 +136,14 @@ export const clusterReportLines = (c) => [
   "",
   `Input \`${path.basename(c.input)}\`, rules \`${path.basename(c.rules)}\`, 1 generation. Local: ${LOCAL_WORKERS} worker threads. Cluster: \`cluster-dev\` with ${RUNNERS} runners of ${RUNNER_WORKERS} worker, fresh each repetition, on the same machine as the coordinator and PostgreSQL.`,
   "",
-  "| rep | local mol/s | cluster mol/s | cluster/local | local s | cluster s | products local / cluster | bytes/molecule | coordinator CPU s | coordinator peak RSS MiB |",
-  "|---|---|---|---|---|---|---|---|---|---|",
+  "| rep | local mol/s | cluster mol/s | cluster/local | local s | cluster s | products local / cluster | bytes/molecule (net of idle) | runners' idle bytes/s | coordinator CPU s (start-up) | coordinator peak RSS MiB |",
+  "|---|---|---|---|---|---|---|---|---|---|---|",
   ...c.runs.map((r) =>
-    `| ${r.rep} | ${fmt(r.local.molPerSecond)} | ${fmt(r.cluster.molPerSecond)} | ${fmt(r.ratio, 2)} | ${fmt(r.local.elapsedSeconds)} | ${fmt(r.cluster.elapsedSeconds)} | ${r.local.products} / ${r.cluster.products} | ${fmt(r.cluster.bytesPerMolecule, 0)} | ${fmt(r.cluster.coordinatorCpuSeconds)} | ${mib(r.cluster.coordinatorPeakRssBytes)} |`
+    `| ${r.rep} | ${fmt(r.local.molPerSecond)} | ${fmt(r.cluster.molPerSecond)} | ${fmt(r.ratio, 2)} | ${fmt(r.local.elapsedSeconds)} | ${fmt(r.cluster.elapsedSeconds)} | ${r.local.products} / ${r.cluster.products} | ${fmt(r.cluster.bytesPerMolecule, 0)} (${fmt(r.cluster.batchBytesPerMolecule, 0)}) | ${fmt(r.cluster.idleBytesPerSecond, 0)} | ${fmt(r.cluster.coordinatorCpuSeconds)} (${fmt(r.cluster.coordinatorStartupCpuSeconds)}) | ${mib(r.cluster.coordinatorPeakRssBytes)} |`
   ),
   "",
   `- Median throughput ratio cluster/local: **${fmt(c.ratio, 2)}**.`,
-  `- Bytes moved per molecule (runners' rchar + wchar): median **${fmt(c.bytesPerMolecule, 0)}**.`,
-  `- Coordinator CPU per molecule: median ${fmt(c.coordinatorCpuPerMolecule * 1e3, 3)} ms; a local worker's rate: ${fmt(c.localMolPerSecondPerWorker)} mol/s; so one coordinator core feeds about **${fmt(c.coresOneCoordinatorFeeds, 0)} runner cores** at this case's products per molecule.`,
+  `- Bytes moved per molecule (runners' rchar + wchar): median **${fmt(c.bytesPerMolecule, 0)}**, of which the batches and their products (net of the runners' idle traffic) **${fmt(c.batchBytesPerMolecule, 0)}**. A molecule counts once when canonicalized and once when expanded.`,
+  `- Coordinator CPU per molecule, start-up excluded: median ${fmt(c.coordinatorCpuPerMolecule * 1e3, 3)} ms; a local worker's rate: ${fmt(c.localMolPerSecondPerWorker)} mol/s; so on this footing one coordinator core feeds about ${fmt(c.coresOneCoordinatorFeeds, 0)} runner cores at this case's products per molecule (receiving included, and the loopback delivery the kernel charges to the coordinator; \`--coordinator\` below measures it without transport).`,
   ""
 ]

@@ -36,6 +36,9 @@ export interface ClusterDatabase {
   readonly displayUrl: string
 }
 
+/** Causes of a connection error worth showing: the driver's, the socket's, and one more at most. */
+const maxCauses = 3
+
 /** The PostgreSQL port when the URL names none. */
 const defaultPostgresPort = 5432
 
@@ -135,11 +138,15 @@ export const checkReachable = (db: ClusterDatabase): Effect.Effect<void, Cluster
     Effect.asVoid
   )
 
+/** An error and its causes (a driver wraps the socket's error in its own), as one line. */
 const oneLine = (error: unknown): string => {
-  const cause = (error as { cause?: unknown }).cause
-  const text = error instanceof Error ? error.message : String(error)
-  const inner = cause instanceof Error && cause.message !== "" && !text.includes(cause.message) ? `: ${cause.message}` : ""
-  return `${text}${inner}`.replace(/\s+/g, " ").trim()
+  const parts: Array<string> = []
+  for (let current = error; current !== undefined && current !== null; current = (current as { cause?: unknown }).cause) {
+    const text = current instanceof Error ? current.message : String(current)
+    if (text !== "" && !parts.some((part) => part.includes(text))) parts.push(text)
+    if (parts.length === maxCauses) break
+  }
+  return parts.join(": ").replace(/\s+/g, " ").trim()
 }
 
 /**
