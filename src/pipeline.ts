@@ -132,7 +132,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     input: input.molecules === undefined ? settings.input ?? bundledSample() : "(molecules in memory)",
     rules: ruleSet.source,
     generations: settings.generations,
-    workers: engine.capacity(),
+    workers: engine.report().workers,
     engine: engine.report().kind,
     resumed: resume !== undefined
   })

@@ -1,7 +1,7 @@
 /**
  * `bench/run.mjs --cluster`: a cluster run against a local one on this machine. For each repetition, a local run with
- * 2 workers, then the same run with `--cluster` on a fresh `cluster-dev` of 2 runners with 1 worker each (fresh, so
- * that no runner starts with a key cache the previous repetition filled). The runners are long-lived in real use, so
+ * 2 workers and the same run with `--cluster` on a fresh `cluster-dev` of 2 runners with 1 worker each (fresh, so
+ * that no runner starts with a key cache the previous repetition filled), in alternating order. The runners are long-lived in real use, so
  * their start-up is not timed; the coordinator's is, as the local run's is.
  *
  * Besides mol/s (the summary's: molecules expanded per second of the run) it records:
@@ -71,9 +71,15 @@ export const runClusterBench = async ({ repoRoot, molexpandMain, input, rules, r
   const runs = []
   for (let rep = 1; rep <= reps; rep++) {
     const localOut = path.join(logDir, `local-${rep}`)
-    const local = await runMeasured(process.execPath, [molexpandMain, "--input", input, "--rules", rules, "--workers", String(LOCAL_WORKERS), "--output", localOut, "--overwrite", "--quiet"], { cwd: repoRoot, logDir, label: `local-${rep}` })
-    const localSummary = readSummary(localOut)
-    log(`rep ${rep} local: ${fmt(localSummary.molPerSecond)} mol/s, ${fmt(localSummary.elapsedSeconds)} s, ${localSummary.products.total} products`)
+    const runLocal = async () => {
+      const measured = await runMeasured(process.execPath, [molexpandMain, "--input", input, "--rules", rules, "--workers", String(LOCAL_WORKERS), "--output", localOut, "--overwrite", "--quiet"], { cwd: repoRoot, logDir, label: `local-${rep}` })
+      const summary = readSummary(localOut)
+      log(`rep ${rep} local: ${fmt(summary.molPerSecond)} mol/s, ${fmt(summary.elapsedSeconds)} s, ${summary.products.total} products`)
+      return { measured, summary }
+    }
+    // Which goes first alternates, so that a drift in the machine's load does not always favour one.
+    const localFirst = rep % 2 === 1
+    const early = localFirst ? await runLocal() : undefined
 
     const dev = await startClusterDev(molexpandMain)
     const idleStart = dev.runnerPids.map(ioBytes)
@@ -89,6 +95,7 @@ export const runClusterBench = async ({ repoRoot, molexpandMain, input, rules, r
     const startup = await runMeasured(process.execPath, [molexpandMain, "--cluster", dev.url, "--input", oneLine, "--rules", rules, "--output", path.join(logDir, `startup-${rep}`), "--overwrite", "--quiet"], { cwd: repoRoot, logDir, label: `startup-${rep}` })
     await dev.stop()
     const clusterSummary = readSummary(clusterOut)
+    const { measured: local, summary: localSummary } = early ?? (await runLocal())
     const molecules = clusterSummary.engine.runners.reduce((total, r) => total + r.molecules, 0)
     const runnerBytes = after.reduce((total, b, i) => total + b - before[i], 0)
     const run = {

@@ -25,8 +25,8 @@ export interface EngineNotice {
 
 export interface EngineShape {
   /**
-   * How many requests it can run at once now: fixed for worker threads, the live runners' workers for a cluster (0
-   * while none is alive). The batches in flight follow it.
+   * How many requests it takes at once now: fixed for worker threads; for a cluster, the live runners' workers and
+   * a batch queued on each (0 while none is alive). The batches in flight follow it.
    */
   readonly capacity: () => number
   /** Why requests wait, for the progress line (a cluster with no runner alive), or undefined when they do not. */

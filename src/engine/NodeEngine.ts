@@ -25,6 +25,8 @@ export interface NodeEngineOptions {
   readonly workers: number
   readonly settings: WorkerSettings
   readonly moleculeTimeoutMs: number
+  /** RDKit's WebAssembly compiled beforehand (a runner compiles it once for every pool it starts); else compiled here. */
+  readonly rdkit?: CompiledRDKit | undefined
 }
 
 interface Thread {
@@ -110,13 +112,16 @@ type Attempt =
     readonly deliveredBefore: boolean
   }
 
+/** RDKit's WebAssembly, compiled for a pool's threads to instantiate. */
+export const compiledRDKit = Effect.tryPromise({
+  try: compileRDKit,
+  catch: (error) => new WorkerCrashed({ workerId: 0, reason: `RDKit's WebAssembly did not compile: ${String(error)}` })
+})
+
 export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const { settings, moleculeTimeoutMs } = options
   const layerScope = yield* Effect.scope
-  const rdkit = yield* Effect.tryPromise({
-    try: compileRDKit,
-    catch: (error) => new WorkerCrashed({ workerId: 0, reason: `RDKit's WebAssembly did not compile: ${String(error)}` })
-  })
+  const rdkit = options.rdkit ?? (yield* compiledRDKit)
   // One for the pool: a replacement thread attaches to what its predecessors learned.
   const shared: PoolShared = { keyCache: KeyCache.create(defaults.keyCacheSlots).buffer, rdkit }
   const threads = yield* Effect.forEach(

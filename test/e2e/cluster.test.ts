@@ -70,7 +70,9 @@ describe("a cluster run", () => {
   it("waits for runners and says so, refuses a runner of another version, and gives the reference set on two runners", async () => {
     const cluster = await startClusterDev({ runners: 0, workers: 1 })
     const output = path.join(tempFolder("cluster-reference"), "out")
-    const coordinator = startCoordinator(runArgs(cluster.url, output))
+    // cluster-dev's database trusts local connections, so any password is accepted: this one must never be shown.
+    const password = "pw-never-shown"
+    const coordinator = startCoordinator(runArgs(cluster.url.replace("molexpand@", `molexpand:${password}@`), output))
 
     await coordinator.waitForEvent((e) => isProgress(e) && e.waiting === "waiting for runners: none alive", "a progress line waiting for runners")
     const stranger = await startRunner(cluster.url, { workers: 1, main: otherVersionMain() })
@@ -98,6 +100,9 @@ describe("a cluster run", () => {
     )
     const page = fs.readFileSync(path.join(output, "report.html"), "utf8")
     for (const { address } of [...runners, stranger]) assert.include(page, address)
+    const shown = [page, fs.readFileSync(path.join(output, "summary.json"), "utf8"), ...coordinator.stdout.lines, ...coordinator.stderr.lines]
+    assert.isTrue(shown.every((text) => !text.includes(password)), "the password was shown")
+    assert.include(page, cluster.url)
     await stopAll()
   })
 

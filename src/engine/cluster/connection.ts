@@ -133,13 +133,13 @@ export const checkReachable = (db: ClusterDatabase): Effect.Effect<void, Cluster
       orElse: () => Effect.fail(new Error(`no answer in ${defaults.clusterConnectTimeoutMs} ms`))
     }),
     Effect.mapError((error) =>
-      new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason: withoutPassword(db, oneLine(error)) })
+      new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason: withoutPassword(db, describeError(error)) })
     ),
     Effect.asVoid
   )
 
 /** An error and its causes (a driver wraps the socket's error in its own), as one line. */
-const oneLine = (error: unknown): string => {
+export const describeError = (error: unknown): string => {
   const parts: Array<string> = []
   for (let current = error; current !== undefined && current !== null; current = (current as { cause?: unknown }).cause) {
     const text = current instanceof Error ? current.message : String(current)

@@ -84,7 +84,8 @@ export const StartedPiece = Schema.TaggedStruct("Started", { runner: Schema.Stri
 
 export const ChunkPiece = Schema.TaggedStruct("Chunk", {
   seq: Schema.Number,
-  keys: Schema.Array(Schema.String),
+  /** The product keys, UTF-8, each ended by a newline (a SMILES has none): one value to decode, not one per key. */
+  keys: Schema.Uint8Array,
   /** Two uint32 per key: the key's 64-bit hash, as the deduper takes it. */
   hashes: Schema.Uint8Array,
   /** One uint32 per key: its parent's index in the batch. */
@@ -125,6 +126,19 @@ export const Canonicalize = Rpc.make("canonicalize", {
 
 export const Expander = Entity.make("MolexpandExpander", [Expand, Canonicalize])
 
+const utf8 = new TextEncoder()
+const fromUtf8 = new TextDecoder()
+const keySeparator = "\n"
+
+const keysToBytes = (keys: ReadonlyArray<string>): Uint8Array =>
+  utf8.encode(keys.length === 0 ? "" : keys.join(keySeparator) + keySeparator)
+
+const keysFromBytes = (bytes: Uint8Array): Array<string> => {
+  const keys = fromUtf8.decode(bytes).split(keySeparator)
+  keys.pop()
+  return keys
+}
+
 /** The bytes of a typed array, without copying. */
 const bytesOf = (array: Uint32Array | Uint16Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
 
@@ -135,7 +149,7 @@ const uint16sOf = (bytes: Uint8Array): Uint16Array => new Uint16Array(Uint8Array
 export const chunkToPiece = (chunk: ProductChunk, seq: number): ChunkPiece => ({
   _tag: "Chunk",
   seq,
-  keys: chunk.keys,
+  keys: keysToBytes(chunk.keys),
   hashes: bytesOf(chunk.hashes),
   parents: bytesOf(chunk.parents),
   rules: bytesOf(chunk.rules),
@@ -148,7 +162,7 @@ export const chunkToPiece = (chunk: ProductChunk, seq: number): ChunkPiece => ({
 export const pieceToChunk = (piece: ChunkPiece): ProductChunk => ({
   _tag: "Chunk",
   requestId: piece.seq,
-  keys: piece.keys,
+  keys: keysFromBytes(piece.keys),
   hashes: uint32sOf(piece.hashes),
   parents: uint32sOf(piece.parents),
   rules: uint16sOf(piece.rules),

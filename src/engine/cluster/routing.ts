@@ -50,25 +50,26 @@ export const entityIdsByShard = (shards: number, shardOf: (entityId: string) => 
 
 export interface RunnerLoad {
   readonly address: string
-  readonly workers: number
+  /** Batches it may hold at once. */
+  readonly slots: number
   readonly inFlight: number
 }
 
 /**
- * The runner that should take the next batch: the one with the largest share of its workers free (so a runner of
- * 16 workers takes about 16 batches for each one a single-worker runner takes), then the fewest in flight, then the
- * first by address. Undefined when every runner is busy.
+ * The runner that should take the next batch: the one with the largest share of its slots free (so a runner of 16
+ * workers takes about 16 batches for each one a single-worker runner takes), then the fewest in flight, then the
+ * first by address. Undefined when every runner is full.
  */
 export const pickRunner = (runners: ReadonlyArray<RunnerLoad>): string | undefined => {
   let best: RunnerLoad | undefined
   for (const runner of runners) {
-    if (runner.inFlight >= runner.workers) continue
+    if (runner.inFlight >= runner.slots) continue
     if (best === undefined) {
       best = runner
       continue
     }
-    const share = (runner.workers - runner.inFlight) / runner.workers
-    const bestShare = (best.workers - best.inFlight) / best.workers
+    const share = (runner.slots - runner.inFlight) / runner.slots
+    const bestShare = (best.slots - best.inFlight) / best.slots
     if (
       share > bestShare ||
       (share === bestShare && (runner.inFlight < best.inFlight || (runner.inFlight === best.inFlight && runner.address < best.address)))

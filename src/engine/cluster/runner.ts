@@ -53,6 +53,8 @@ export interface RunnerOptions {
 /** Worker-thread pools by rule set and engine options, started on the first batch that needs one. */
 const makePools = (workers: number, log: (line: string) => void, runner: string) =>
   Effect.gen(function*() {
+    // Compiled once, before the runner serves: the first batch of each rule set then waits only for its threads.
+    const rdkit = yield* NodeEngine.compiledRDKit.pipe(Effect.mapError((error) => new RunnerStartError({ reason: error.reason })))
     const ruleSets = new Map<string, RuleSet>()
     const pools = yield* RcMap.make({
       lookup: (key: string) => {
@@ -60,6 +62,7 @@ const makePools = (workers: number, log: (line: string) => void, runner: string)
         const ruleSet = ruleSets.get(ruleSetHash)!
         return NodeEngine.make({
           workers,
+          rdkit,
           moleculeTimeoutMs: options.moleculeTimeoutMs,
           settings: { ruleSet, maxProductSets: options.maxProductSets, chunkSize: options.chunkSize, credits: defaults.workerCredits }
         }).pipe(

@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { RunnerAddress } from "effect/cluster"
 import { addressText, assignShards, entityIdsByShard, pickRunner, shardsByRunner } from "../../../src/engine/cluster/routing.js"
 
-const load = (address: string, workers: number, inFlight: number) => ({ address, workers, inFlight })
+const load = (address: string, slots: number, inFlight: number) => ({ address, slots, inFlight })
 
 describe("pickRunner", () => {
   it.each([
