@@ -20,11 +20,19 @@ import * as MemoryProbe from "./governor/MemoryProbe.js"
 import { partsFolderName } from "./io/dataset.js"
 import { describeCause } from "./io/errors.js"
 import { InputFileError } from "./io/inputErrors.js"
-import { type Fingerprint, fingerprintDifferences, fingerprintOf, type Manifest, manifestName, readManifest } from "./io/manifest.js"
+import {
+  type Fingerprint,
+  fingerprintDifferences,
+  fingerprintOf,
+  type Manifest,
+  manifestName,
+  readManifest,
+  runDefinitionIn
+} from "./io/manifest.js"
 import { type InMemoryMolecules, runPipeline } from "./pipeline.js"
 import { type EventSink, ignoreEvents } from "./progress/events.js"
 import { OutputRejected, ResumeRefused, SettingsError } from "./runErrors.js"
-import { bundledSample, type RunSettings, validateSettings } from "./settings.js"
+import { bundledSample, defaultSettings, type RunSettings, validateSettings } from "./settings.js"
 
 export { SettingsError }
 
@@ -156,6 +164,17 @@ const checkResume = (settings: RunSettings, fingerprint: Fingerprint) =>
     if (differences.length > 0) return yield* new ResumeRefused({ path: settings.output, reasons: differences })
     return manifest
   })
+
+/**
+ * The settings to resume the run in `output` with: the checkpoint's input, rules and every setting that decides the
+ * product set, then what the caller gave (a given setting that changes the product set is then refused by the
+ * fingerprint check, naming it; the others take effect).
+ */
+export const resumedSettings = (output: string, given: Partial<RunSettings>) =>
+  Effect.map(
+    readManifest(output).pipe(Effect.mapError((error) => new ResumeRefused({ path: output, reasons: [error.reason] }))),
+    (manifest): RunSettings => ({ ...defaultSettings(), ...runDefinitionIn(manifest), ...given, output })
+  )
 
 /** The cluster's database, once it has answered: a wrong URL or a database that is down stops the run here. */
 const reachableCluster = (url: string) =>

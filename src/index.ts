@@ -11,7 +11,8 @@
  * run as an Effect, for programs built on Effect.
  */
 import { Effect } from "effect"
-import { expandEffect, nodeEngineFor } from "./expand.js"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { expandEffect, nodeEngineFor, resumedSettings } from "./expand.js"
 import type { EventSink } from "./progress/events.js"
 import { RunStopped } from "./runErrors.js"
 import type { InMemoryMolecules } from "./pipeline.js"
@@ -21,7 +22,7 @@ import type { Summary } from "./summary.js"
 export interface ExpandOptions extends Partial<RunSettings> {
   /** SMILES in memory (an array or an async iterable), instead of `input`; ids are their 1-based positions. */
   readonly molecules?: InMemoryMolecules
-  /** Continue the run checkpointed in `output` (same input, rules and settings). */
+  /** Continue the run checkpointed in `output`, with its input, rules and product-set settings unless given. */
   readonly resume?: boolean
   /** Aborting stops the run at its next checkpoint; the promise then rejects with `RunStopped`. */
   readonly signal?: AbortSignal
@@ -29,30 +30,35 @@ export interface ExpandOptions extends Partial<RunSettings> {
   readonly onEvent?: EventSink
 }
 
-export const settingsOf = (options: ExpandOptions): RunSettings => {
+/** The settings the options give, quiet unless told otherwise: a library run prints nothing. */
+const givenSettings = (options: ExpandOptions): Partial<RunSettings> => {
   const { molecules: _molecules, resume: _resume, signal: _signal, onEvent: _onEvent, ...given } = options
-  const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
-  return { ...defaultSettings(), quiet: true, ...defined }
+  return { quiet: true, ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) }
 }
 
-/** Runs an expansion; resolves to the run's summary (also written to `summary.json` in the output folder). */
+/** A new run's settings: the options given, the CLI's defaults for the rest. */
+export const settingsOf = (options: ExpandOptions): RunSettings => ({ ...defaultSettings(), ...givenSettings(options) })
+
+/**
+ * Runs an expansion; resolves to the run's summary (also written to `summary.json` in the output folder). With
+ * `resume`, the checkpoint in `output` gives the input, rules and product-set settings the options leave out.
+ */
 export const expand = (options: ExpandOptions = {}): Promise<Summary> =>
-  Effect.runPromise(
-    expandEffect({
-      settings: settingsOf(options),
+  Effect.runPromise(Effect.gen(function*() {
+    const settings = options.resume === true
+      ? yield* resumedSettings(options.output ?? defaultSettings().output, givenSettings(options)).pipe(Effect.provide(NodeFileSystem.layer))
+      : settingsOf(options)
+    const outcome = yield* expandEffect({
+      settings,
       molecules: options.molecules,
       resume: options.resume,
       stopRequested: () => options.signal?.aborted === true,
       onEvent: options.onEvent,
-      progressMs: options.onEvent === undefined ? undefined : settingsOf(options).progressSeconds * 1000
-    }).pipe(
-      Effect.flatMap((outcome) =>
-        outcome._tag === "Complete"
-          ? Effect.succeed(outcome.summary)
-          : Effect.fail(new RunStopped({ output: options.output ?? defaultSettings().output, checkpoints: outcome.manifest.checkpoints }))
-      )
-    )
-  )
+      progressMs: options.onEvent === undefined ? undefined : settings.progressSeconds * 1000
+    })
+    if (outcome._tag === "Complete") return outcome.summary
+    return yield* new RunStopped({ output: settings.output, checkpoints: outcome.manifest.checkpoints })
+  }))
 
 export { expandEffect, nodeEngineFor }
 export type { RunLayers, RunRequest } from "./expand.js"

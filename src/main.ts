@@ -10,12 +10,12 @@ import { Deferred, Effect, Fiber, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
 import { defaults, defaultWorkers } from "./config.js"
-import { parseClusterUrl } from "./engine/cluster/connection.js"
+import { displayClusterUrl, parseClusterUrl } from "./engine/cluster/connection.js"
 import { runClusterDev } from "./engine/cluster/dev.js"
 import { parseListen } from "./engine/cluster/listenAddress.js"
 import { runRunner } from "./engine/cluster/runner.js"
 import { builtinRuleSets } from "./engine/rules.js"
-import { expandEffect } from "./expand.js"
+import { expandEffect, resumedSettings } from "./expand.js"
 import { RunStopped, SettingsError } from "./runErrors.js"
 import { criticalMemoryOf, defaultSettings, type RunSettings, runnerProblems } from "./settings.js"
 import { makeCliReporter } from "./progress/cliReporter.js"
@@ -26,13 +26,20 @@ import { molexpandVersion } from "./versions.js"
 const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
   flag.pipe(Flag.withDescription(`${description} (default: ${String(value)})`), Flag.withDefault(value))
 
+/**
+ * A flag that decides the product set: left out, it is the default for a new run and the checkpoint's value for
+ * `--resume DIR`, so its absence must be seen.
+ */
+const productSetFlag = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
+  flag.pipe(Flag.withDescription(`${description} (default: ${String(value)}) (with --resume: the run's own)`), Flag.optional)
+
 const flags = {
   input: Flag.String("input").pipe(
     Flag.withAlias("i"),
     Flag.withDescription("Molecules: .smi (smiles [id]), .csv or .tsv with a header, each optionally .gz (default: the bundled sample set)"),
     Flag.optional
   ),
-  rules: withDefault(Flag.String("rules"), defaults.rules, `Rule set: a built-in name (${builtinRuleSets.join(", ")}) or a .tsv/.json rule file`),
+  rules: productSetFlag(Flag.String("rules"), defaults.rules, `Rule set: a built-in name (${builtinRuleSets.join(", ")}) or a .tsv/.json rule file`),
   explicitH: Flag.Boolean("explicit-h").pipe(
     Flag.withDescription("Add explicit hydrogens before applying rules (default: as the rule set says)"),
     Flag.optional
@@ -41,19 +48,19 @@ const flags = {
     Flag.withDescription("Kekulize molecules before applying rules (default: as the rule set says)"),
     Flag.optional
   ),
-  generations: withDefault(Flag.Int("generations"), defaults.generations, "Rounds of rule application"),
+  generations: productSetFlag(Flag.Int("generations"), defaults.generations, "Rounds of rule application"),
   workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads of a local run (the number of cores); with --cluster, each runner's own --workers count"),
   batchSize: withDefault(Flag.Int("batch-size"), defaults.batchSize, "Molecules per batch sent to a worker"),
   chunkSize: withDefault(Flag.Int("chunk-size"), defaults.chunkSize, "Products per message from a worker"),
   flushInterval: withDefault(Flag.Int("flush-interval"), defaults.flushInterval, "Rows per Parquet row group; the writer never buffers more"),
   queueCapacity: withDefault(Flag.Int("queue-capacity"), defaults.queueCapacity, "Messages each actor's inbox holds"),
-  dedup: withDefault(Flag.Literals("dedup", ["exact", "bloom"]), defaults.dedup, "Seen set: exact (64-bit hash table) or bloom (may drop products; the summary estimates how many)"),
-  expectedProducts: withDefault(Flag.Int("expected-products"), defaults.expectedProducts, "Expected products; sizes the Bloom filter and the hash table's first allocation"),
-  fpRate: withDefault(Flag.Finite("fp-rate"), defaults.fpRate, "Bloom filter false-positive rate"),
+  dedup: productSetFlag(Flag.Literals("dedup", ["exact", "bloom"]), defaults.dedup, "Seen set: exact (64-bit hash table) or bloom (may drop products; the summary estimates how many)"),
+  expectedProducts: productSetFlag(Flag.Int("expected-products"), defaults.expectedProducts, "Expected products; sizes the Bloom filter and the hash table's first allocation"),
+  fpRate: productSetFlag(Flag.Finite("fp-rate"), defaults.fpRate, "Bloom filter false-positive rate"),
   parquetWriter: withDefault(Flag.Literals("parquet-writer", ["hyparquet-writer", "parquetjs-lite"]), defaults.parquetWriter, "Parquet library"),
   output: withDefault(Flag.String("output").pipe(Flag.withAlias("o")), defaults.output, "Output folder"),
-  smilesColumn: withDefault(Flag.String("smiles-column"), defaults.smilesColumn, "SMILES column of a .csv/.tsv input"),
-  idColumn: withDefault(Flag.String("id-column"), defaults.idColumn, "Id column of a .csv/.tsv input (rows without one get their line number)"),
+  smilesColumn: productSetFlag(Flag.String("smiles-column"), defaults.smilesColumn, "SMILES column of a .csv/.tsv input"),
+  idColumn: productSetFlag(Flag.String("id-column"), defaults.idColumn, "Id column of a .csv/.tsv input (rows without one get their line number)"),
   targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory (or of the cgroup's limit) to stay under; above it the governor halves the batches in flight and the flush interval"),
   criticalMemory: Flag.Finite("critical-memory").pipe(
     Flag.withDescription(`Percent at which the reader pauses until memory is back under target (default: target + ${defaults.criticalAboveTarget}, at most ${defaults.maxCriticalMemory})`),
@@ -65,7 +72,7 @@ const flags = {
   logFormat: withDefault(Flag.Literals("log-format", ["text", "json"]), "text", "text for people; json writes each event (start, progress, flush, decision, warning, engine, checkpoint, end) as one line on stdout"),
   progressSeconds: withDefault(Flag.Finite("progress-seconds"), defaults.progressSeconds, "Seconds between progress lines when not on a terminal (a terminal gets one live line)"),
   resume: Flag.String("resume").pipe(
-    Flag.withDescription("Continue the stopped run in this output folder (same input, rules and settings; the last checkpoint is kept)"),
+    Flag.withDescription("Continue the stopped run in this output folder with its own input, rules and settings (flags that would change its products must match; others, such as --workers, take effect)"),
     Flag.optional
   ),
   overwrite: Flag.Boolean("overwrite").pipe(Flag.withDescription("Replace the run in an existing output folder"), Flag.withDefault(false)),
@@ -88,19 +95,13 @@ const flags = {
 
 type CliConfig = Command.Command.Config.Infer<typeof flags>
 
-/** `--resume DIR` is the output folder to continue; an `--output` naming another folder contradicts it. */
-const outputOf = (cli: CliConfig): string => Option.getOrElse(cli.resume, () => cli.output)
-
-const toSettings = ({ resume: _resume, ...cli }: CliConfig): RunSettings => ({
-  ...defaultSettings(),
-  ...cli,
-  output: outputOf({ resume: _resume, ...cli }),
-  input: Option.getOrUndefined(cli.input),
-  explicitH: Option.getOrUndefined(cli.explicitH),
-  kekulize: Option.getOrUndefined(cli.kekulize),
-  criticalMemory: Option.getOrUndefined(cli.criticalMemory),
-  cluster: Option.getOrUndefined(cli.cluster)
-})
+/** The settings the command line gives: every flag with a value, a left-out optional flag not at all. */
+const givenSettings = ({ resume: _resume, ...cli }: CliConfig): Partial<RunSettings> =>
+  Object.fromEntries(
+    Object.entries(cli).flatMap(([key, value]: [string, unknown]) =>
+      Option.isOption(value) ? (Option.isSome(value) ? [[key, value.value]] : []) : [[key, value]]
+    )
+  ) as Partial<RunSettings>
 
 /** Set by the first SIGINT/SIGTERM: the run stops taking input and ends at its next checkpoint. */
 let stopRequested = false
@@ -184,11 +185,15 @@ const clusterDevCommand = Command.make("cluster-dev", {
     Command.withDescription("A cluster on this machine to try --cluster: an embedded PostgreSQL and local runners, until stopped")
   )
 
-/** The command line that continues a stopped run: the same one, with `--resume` on its output folder. */
-const resumeCommand = (output: string): string => {
-  const args = process.argv.slice(2)
-  const withResume = args.includes("--resume") ? args : [...args, "--resume", output]
-  return ["node", path.relative(process.cwd(), process.argv[1] ?? "dist/main.js"), ...withResume]
+/**
+ * The command that continues a stopped run: the output folder holds its input, rules and settings. A cluster run is
+ * continued on the cluster (its URL without a password, which comes from PGPASSWORD or is added back).
+ */
+const resumeCommand = (settings: RunSettings): string => {
+  const invoked = process.argv[1] ?? "molexpand"
+  const program = path.basename(invoked) === "molexpand" ? ["molexpand"] : ["node", path.relative(process.cwd(), invoked)]
+  const cluster = settings.cluster === undefined ? [] : ["--cluster", displayClusterUrl(settings.cluster)]
+  return [...program, "--resume", settings.output, ...cluster]
     .map((arg) => (/^[\w./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`))
     .join(" ")
 }
@@ -198,7 +203,10 @@ const command = Command.make("molexpand", flags, (cli) =>
     if (Option.isSome(cli.resume) && cli.output !== defaults.output && cli.output !== cli.resume.value) {
       return yield* new SettingsError({ problems: [`--output ${cli.output} and --resume ${cli.resume.value} name different folders`] })
     }
-    const settings = toSettings(cli)
+    const given = givenSettings(cli)
+    const settings = Option.isSome(cli.resume)
+      ? yield* resumedSettings(cli.resume.value, given)
+      : { ...defaultSettings(), ...given }
     const reporter = makeCliReporter({ format: settings.logFormat, quiet: settings.quiet, progressSeconds: settings.progressSeconds })
     const outcome = yield* expandEffect({
       settings,
@@ -211,12 +219,11 @@ const command = Command.make("molexpand", flags, (cli) =>
       if (reporter.printSummary) yield* Effect.sync(() => console.log(formatSummary(outcome.summary)))
       return
     }
-    const output = outputOf(cli)
     yield* Effect.sync(() => {
       console.error(`molexpand: stopped; checkpoint ${outcome.manifest.checkpoints} holds everything written so far.`)
-      console.error(`Resume with: ${resumeCommand(output)}`)
+      console.error(`Resume with: ${resumeCommand(settings)}`)
     })
-    return yield* new RunStopped({ output, checkpoints: outcome.manifest.checkpoints })
+    return yield* new RunStopped({ output: settings.output, checkpoints: outcome.manifest.checkpoints })
   })).pipe(
     Command.withDescription("Apply reaction rules to molecules, generation after generation, and write the deduplicated products to Parquet"),
     Command.withSubcommands([

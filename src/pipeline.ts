@@ -30,7 +30,7 @@ import { replaceFile } from "./io/durableFile.js"
 import { describeCause, OutputFolderError, type TextFileError } from "./io/errors.js"
 import { type FrontierEntry, frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
 import type { InputFileError } from "./io/inputErrors.js"
-import { type Fingerprint, type Manifest, type PartRecord, writeManifest } from "./io/manifest.js"
+import { type Fingerprint, type Manifest, type PartRecord, runDefinitionOf, writeManifest } from "./io/manifest.js"
 import { countLines, type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
 import { openProductSink } from "./io/ProductSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
@@ -169,11 +169,15 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
    */
   const checkpointTiming = { lastAt: started, readerEndedAt: started, maxGapSeconds: 0, maxDrainSeconds: 0 }
 
+  /** The last checkpoint written: the run is marked complete on it once the summary is on disk. */
+  let lastManifest: Manifest | undefined = resume
+
   const checkpoint = (state: { generation: number; consumed: number; complete: boolean }) => {
     checkpoints++
     const manifest: Manifest = {
       version: 1,
       fingerprint: input.fingerprint,
+      run: runDefinitionOf(settings),
       ...state,
       frontierBytes: { ...frontierBytes },
       quarantineBytes: quarantineSink.bytes(),
@@ -185,6 +189,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     return Effect.as(writeManifest(output, manifest), manifest).pipe(
       Effect.tap(() =>
         Effect.sync(() => {
+          lastManifest = manifest
           emit({ type: "checkpoint", seconds: seconds(), count: checkpoints, generation: state.generation, consumed: state.consumed, parts: parts.length })
           const now = Date.now()
           checkpointTiming.maxGapSeconds = Math.max(checkpointTiming.maxGapSeconds, (now - checkpointTiming.lastAt) / 1000)
@@ -335,9 +340,10 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         const exhausted = yield* runSegment(generation, source, frontier, remaining)
         const consumed = skip + source.cursor.consumed()
         if (exhausted) {
-          const last = generation === settings.generations
-          const manifest = yield* checkpoint({ generation: last ? generation : generation + 1, consumed: 0, complete: last })
-          return input.stopRequested() && !last ? manifest : undefined
+          // After the last generation the checkpoint points past it: a run killed before its summary is on disk
+          // resumes to the end steps alone.
+          const manifest = yield* checkpoint({ generation: generation + 1, consumed: 0, complete: false })
+          return input.stopRequested() && generation < settings.generations ? manifest : undefined
         }
         const manifest = yield* checkpoint({ generation, consumed, complete: false })
         if (input.stopRequested()) return manifest
@@ -353,10 +359,6 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     }
   }
 
-  const fileSystem = yield* FileSystem.FileSystem
-  yield* fileSystem.remove(files.frontiers, { recursive: true, force: true }).pipe(
-    Effect.mapError((cause) => new OutputFolderError({ path: files.frontiers, reason: describeCause(cause) }))
-  )
   const single = settings.singleFile
     ? yield* Effect.scoped(mergeParts(output, parts, settings.parquetWriter, files.singleFile))
     : undefined
@@ -389,6 +391,13 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   // The report is for people; failing to draw it must not fail a run whose products are safe.
   yield* writeReport(output).pipe(
     Effect.catch((error) => Effect.sync(() => emit({ type: "warning", seconds: seconds(), message: error.message })))
+  )
+  // Complete once the summary and the report are on disk; a kill before this resumes to them.
+  yield* writeManifest(output, { ...lastManifest!, complete: true, savedAt: new Date().toISOString() })
+  // Only a complete run loses its frontiers: until then a resume rebuilds the seen set from the first one.
+  const fileSystem = yield* FileSystem.FileSystem
+  yield* fileSystem.remove(files.frontiers, { recursive: true, force: true }).pipe(
+    Effect.mapError((cause) => new OutputFolderError({ path: files.frontiers, reason: describeCause(cause) }))
   )
   emit({ type: "end", seconds: seconds(), outcome: "complete", summary })
   return { _tag: "Complete", summary } satisfies RunOutcome

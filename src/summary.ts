@@ -4,6 +4,7 @@
  */
 import * as path from "node:path"
 import type { FlushRecord, RunStats } from "./actors/stats.js"
+import type { RuleExample } from "./io/manifest.js"
 import type { GovernorEvent, GovernorReport, MemoryPoint } from "./governor/Governor.js"
 import type { SeenSet } from "./dedup/SeenSet.js"
 import { displayClusterUrl } from "./engine/cluster/connection.js"
@@ -23,6 +24,8 @@ export interface Summary {
     readonly byGeneration: Record<string, number>
     /** Products credited to the rule that first reached them (which rule wins a product reached twice is timing). */
     readonly byRule: Record<string, number>
+    /** Each rule's first product with its parent, as the report draws them. */
+    readonly examples: Record<string, RuleExample>
   }
   readonly dedup: {
     readonly mode: string
@@ -129,7 +132,7 @@ export const makeSummary = (run: {
     candidates: stats.candidates,
     invalidCandidates: stats.invalidCandidates,
     moleculeFailures: stats.moleculeFailures,
-    products: { total, byGeneration, byRule: { ...stats.productsByRule } },
+    products: { total, byGeneration, byRule: { ...stats.productsByRule }, examples: { ...stats.ruleExamples } },
     dedup: {
       mode: seen.mode,
       keys: seen.size,

@@ -68,6 +68,7 @@ export const runDeduper = (options: {
         rootId.push(batch.rootIds[from]!)
         rule.push(ruleName)
         stats.productsByRule[ruleName] = (stats.productsByRule[ruleName] ?? 0) + 1
+        stats.ruleExamples[ruleName] ??= { parent: batch.keys[from]!, product: key }
       }
       stats.productsByGeneration[generation] = (stats.productsByGeneration[generation] ?? 0) + smiles.length
       if (smiles.length > 0) {

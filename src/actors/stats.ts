@@ -1,6 +1,6 @@
 import { defaults } from "../config.js"
 import { Timeline } from "../governor/Timeline.js"
-import type { SavedStats } from "../io/manifest.js"
+import type { RuleExample, SavedStats } from "../io/manifest.js"
 
 /** One row group written: its size, the flush interval in force, and the process's memory around the write. */
 export interface FlushRecord {
@@ -28,6 +28,8 @@ export interface RunStats {
   productsByGeneration: Array<number>
   /** New products credited to the rule that first reached them. */
   productsByRule: Record<string, number>
+  /** Each rule's first product and its parent: the example the report draws. */
+  ruleExamples: Record<string, RuleExample>
   /** worker pool: molecules of the current generation's source that are done (valid records in generation 0) */
   moleculesDone: number
   /** molecules RDKit threw on while expanding */
@@ -50,6 +52,7 @@ export const restoreStats = (saved: SavedStats | undefined): RunStats => ({
   invalidCandidates: saved?.invalidCandidates ?? 0,
   productsByGeneration: Array.from(saved?.productsByGeneration ?? [], (n) => n ?? 0),
   productsByRule: { ...saved?.productsByRule },
+  ruleExamples: { ...saved?.ruleExamples },
   moleculeFailures: saved?.moleculeFailures ?? 0,
   moleculesDone: 0,
   flushes: saved?.flushes ?? 0,
@@ -71,6 +74,7 @@ export const savedStats = (stats: RunStats): SavedStats => ({
   invalidCandidates: stats.invalidCandidates,
   productsByGeneration: Array.from(stats.productsByGeneration, (n) => n ?? 0),
   productsByRule: { ...stats.productsByRule },
+  ruleExamples: { ...stats.ruleExamples },
   moleculeFailures: stats.moleculeFailures,
   flushes: stats.flushes,
   rowsWritten: stats.rowsWritten,

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, FileSystem, Schema } from "effect"
-import { type RuleSet, ruleSetDigest } from "../engine/rules.js"
+import { builtinRuleSets, type RuleSet, ruleSetDigest } from "../engine/rules.js"
 import type { RunSettings } from "../settings.js"
 import { replaceFile } from "./durableFile.js"
 import { describeCause, OutputFolderError } from "./errors.js"
@@ -41,6 +41,12 @@ export interface PartRecord {
   readonly bytes: number
 }
 
+/** A product a rule gave, with its parent: keys both. */
+export interface RuleExample {
+  readonly parent: string
+  readonly product: string
+}
+
 /** The counters a summary needs, as they were at the checkpoint. */
 export interface SavedStats {
   readonly inputsRead: number
@@ -51,15 +57,63 @@ export interface SavedStats {
   readonly invalidCandidates: number
   readonly productsByGeneration: ReadonlyArray<number>
   readonly productsByRule: Readonly<Record<string, number>>
+  /** Absent from checkpoints written before examples were kept. */
+  readonly ruleExamples?: Readonly<Record<string, RuleExample>> | undefined
   readonly moleculeFailures: number
   readonly flushes: number
   readonly rowsWritten: number
   readonly maxBufferRows: number
 }
 
+/**
+ * The settings that decide a run's product set, as the run was given them (paths made absolute): what `--resume DIR`
+ * alone takes from the checkpoint.
+ */
+export type RunDefinition = Pick<
+  RunSettings,
+  "input" | "rules" | "explicitH" | "kekulize" | "generations" | "dedup" | "expectedProducts" | "fpRate" | "smilesColumn" | "idColumn"
+>
+
+/** A built-in rule set is named, a rule file is a path: made absolute so that a resume from elsewhere finds it. */
+const absoluteRules = (rules: string): string => (builtinRuleSets.includes(rules) ? rules : path.resolve(rules))
+
+export const runDefinitionOf = (s: RunSettings): RunDefinition => ({
+  input: s.input === undefined ? undefined : path.resolve(s.input),
+  rules: absoluteRules(s.rules),
+  explicitH: s.explicitH,
+  kekulize: s.kekulize,
+  generations: s.generations,
+  dedup: s.dedup,
+  expectedProducts: s.expectedProducts,
+  fpRate: s.fpRate,
+  smilesColumn: s.smilesColumn,
+  idColumn: s.idColumn
+})
+
+/**
+ * The definition a checkpoint holds. A checkpoint written before definitions were kept has only its fingerprint:
+ * everything comes from it but the preparation overrides, which the fingerprint's rule digest still checks.
+ */
+export const runDefinitionIn = (manifest: Manifest): Partial<RunDefinition> => {
+  if (manifest.run !== undefined) return manifest.run
+  const f = manifest.fingerprint
+  const [expectedProducts, fpRate] = f.bloomSizing === "" ? [] : f.bloomSizing.split("@").map(Number)
+  return {
+    input: f.input,
+    rules: f.rules,
+    generations: f.generations,
+    dedup: f.dedup as RunDefinition["dedup"],
+    smilesColumn: f.smilesColumn,
+    idColumn: f.idColumn,
+    ...(expectedProducts === undefined || fpRate === undefined ? {} : { expectedProducts, fpRate })
+  }
+}
+
 export interface Manifest {
   readonly version: 1
   readonly fingerprint: Fingerprint
+  /** Absent from checkpoints written before it was kept (see `runDefinitionIn`). */
+  readonly run?: RunDefinition | undefined
   readonly complete: boolean
   /** The generation in progress (0 reads the inputs). */
   readonly generation: number

@@ -15,6 +15,7 @@ import type { Reason } from "../governor/decide.js"
 import { replaceFile } from "../io/durableFile.js"
 import { describeCause } from "../io/errors.js"
 import type { Summary } from "../summary.js"
+import { depict } from "./depict.js"
 import { ReportError } from "./errors.js"
 import { type Axis, type Bar, barChart, escapeXml, type EventMarker, lineChart, messageChart, rankedBarChart } from "./svg.js"
 
@@ -26,9 +27,15 @@ const summaryFileName = "summary.json"
  * they were recorded.
  */
 export type ReportSummary = Omit<Summary, "products" | "engine"> & {
-  readonly products: Omit<Summary["products"], "byRule"> & { readonly byRule?: Readonly<Record<string, number>> }
+  readonly products: Omit<Summary["products"], "byRule" | "examples"> & {
+    readonly byRule?: Readonly<Record<string, number>>
+    readonly examples?: Summary["products"]["examples"]
+  }
   readonly engine?: Summary["engine"]
 }
+
+/** Drawings of molecules by key (inline SVG), made by `depict` for the rules' examples. */
+export type Drawings = ReadonlyMap<string, string>
 
 type ClusterReport = Extract<Summary["engine"], { readonly kind: "cluster" }>
 const clusterOf = (s: ReportSummary): ClusterReport | undefined => (s.engine?.kind === "cluster" ? s.engine : undefined)
@@ -183,12 +190,18 @@ export const scorecard = (s: ReportSummary, parts: PartsCheck): ReadonlyArray<Ch
 /** The page is 1,120 px wide with padding; a full-width chart and two half-width ones side by side fit it at 1:1. */
 const FULL_WIDTH = 1040
 const HALF_WIDTH = 510
-const MEMORY_HEIGHT = 320
+const MEMORY_HEIGHT = 300
+/** The RSS panel under the memory chart: its shape matters, not its detail. */
+const RSS_HEIGHT = 200
 const CHART_HEIGHT = 260
 /** A chart that only says why it has nothing to draw needs no more than its title and one line. */
 const MESSAGE_HEIGHT = 110
 /** Rules past this many are summed into one "other rules" bar: 212 bars would be a page of their own. */
 const MAX_RULE_BARS = 20
+/** Rules whose example is drawn: as many as the per-rule chart has bars. */
+const MAX_DRAWN_RULES = MAX_RULE_BARS
+/** Pixels of a drawn molecule, before the page scales it to its column. */
+export const DRAWING_SIZE = { width: 300, height: 220 } as const
 /** Decisions listed in the table under the memory chart; the chart marks all of them. */
 const MAX_DECISION_ROWS = 20
 
@@ -258,7 +271,11 @@ const timeUnitFor = (longest: number): TimeUnit =>
 
 const timeAxis = (unit: TimeUnit): Axis => ({ label: `time since start (${unit.label})`, format: (v: number) => String(v), min: 0 })
 
-const memoryChart = (s: ReportSummary, unit: TimeUnit): string => {
+/**
+ * Memory in two panels on one time axis, each line against its own scale: the system's (or cgroup's) share in use,
+ * which the governor judges against the target and critical lines, and the process's RSS in MiB, which it does not.
+ */
+const memoryCharts = (s: ReportSummary, unit: TimeUnit): string => {
   const { memory } = s
   const events: Array<EventMarker> = s.governor.decisions.map((d) => ({
     x: d.seconds / unit.seconds,
@@ -266,24 +283,30 @@ const memoryChart = (s: ReportSummary, unit: TimeUnit): string => {
     title: `${duration(d.seconds)}, memory ${fixed(d.systemPercent, 1)}%: ${d.reason} (${changes(d)})`
   }))
   events.push(...runnerMarkers(s, unit))
-  return lineChart({
+  const system = lineChart({
     id: "memory",
-    title: `Memory: system use and process RSS, with the governor's decisions${clusterOf(s) === undefined ? "" : " and the runners coming and going"}`,
+    title: `Memory in use: ${memory.source} memory, with the governor's decisions${clusterOf(s) === undefined ? "" : " and the runners coming and going"}`,
     width: FULL_WIDTH,
     height: MEMORY_HEIGHT,
     x: timeAxis(unit),
-    y: { label: `${memory.source} memory (%)`, format: (v) => `${v}%`, min: 0, max: 100 },
-    y2: { label: "RSS (MiB)", format: (v) => count(v), min: 0 },
-    series: [
-      { name: `${memory.source} memory %`, color: COLORS.system, points: memory.timeline.map((p) => ({ x: p.seconds / unit.seconds, y: p.systemPercent })) },
-      { name: "process RSS", color: COLORS.rss, axis: "right", points: memory.timeline.map((p) => ({ x: p.seconds / unit.seconds, y: p.rssBytes / MIB })) }
-    ],
+    y: { label: `${memory.source} memory in use (%)`, format: (v) => `${v}%`, min: 0, max: 100 },
+    series: [{ name: `${memory.source} memory %`, color: COLORS.system, points: memory.timeline.map((p) => ({ x: p.seconds / unit.seconds, y: p.systemPercent })) }],
     references: [
       { y: memory.targetPercent, label: `target ${memory.targetPercent}%`, color: COLORS.target },
       { y: memory.criticalPercent, label: `critical ${memory.criticalPercent}%`, color: COLORS.critical }
     ],
     events
   })
+  const rss = lineChart({
+    id: "rss",
+    title: "Process memory: this process's resident set (RSS), in MiB; the target and critical lines do not apply to it",
+    width: FULL_WIDTH,
+    height: RSS_HEIGHT,
+    x: timeAxis(unit),
+    y: { label: "RSS (MiB)", format: (v) => count(v), min: 0 },
+    series: [{ name: "process RSS", color: COLORS.rss, points: memory.timeline.map((p) => ({ x: p.seconds / unit.seconds, y: p.rssBytes / MIB })) }]
+  })
+  return system + rss
 }
 
 /**
@@ -403,6 +426,35 @@ const rulesChart = (s: ReportSummary): string => {
   return rankedBarChart({ id: "rules", title, width: FULL_WIDTH, bars, format: count, color: COLORS.rule })
 }
 
+/** The rules whose example is drawn, those with the most products first, and how many more have one. */
+const drawnRules = (s: ReportSummary): { readonly shown: ReadonlyArray<string>; readonly more: number } => {
+  const byRule = s.products.byRule ?? {}
+  const ranked = Object.keys(s.products.examples ?? {}).sort((a, b) => (byRule[b] ?? 0) - (byRule[a] ?? 0) || a.localeCompare(b))
+  return { shown: ranked.slice(0, MAX_DRAWN_RULES), more: Math.max(0, ranked.length - MAX_DRAWN_RULES) }
+}
+
+/**
+ * Each rule's first product drawn beside its parent, for the rules with the most products: a page with a drawing
+ * pair per rule of a 1,224-rule set would be tens of MB, so past `MAX_DRAWN_RULES` the rest are only counted.
+ */
+const examplesSection = (s: ReportSummary, drawings: Drawings): string => {
+  const examples = s.products.examples ?? {}
+  const byRule = s.products.byRule ?? {}
+  const { shown, more } = drawnRules(s)
+  if (shown.length === 0) return ""
+  const picture = (smiles: string, role: string) => {
+    const svg = drawings.get(smiles)
+    return `<figure class="molecule">${svg ?? `<p class="note">not drawn</p>`}<figcaption><b>${role}</b> <code>${escapeXml(smiles)}</code></figcaption></figure>`
+  }
+  const cards = shown.map((rule) => {
+    const example = examples[rule]!
+    return `<div class="example" data-rule="${escapeXml(rule)}"><h3>${escapeXml(rule)} · ${plural(byRule[rule] ?? 0, "product")}</h3>` +
+      `<div class="pair">${picture(example.parent, "parent")}<span class="arrow">→</span>${picture(example.product, "product")}</div></div>`
+  })
+  return `<section class="card"><h2>What each rule made</h2><p class="note">For each rule with products, the first product it made, beside its parent (drawn by RDKit).${more > 0 ? ` The ${count(shown.length)} rules with the most products are drawn; ${count(more)} more made products.` : ""}</p>
+<div class="examples">${cards.join("")}</div></section>`
+}
+
 /** The workers of the live, accepted runners over the run, from the runners' arrivals, departures and refusals. */
 const runnersChart = (cluster: ClusterReport, s: ReportSummary, unit: TimeUnit): string => {
   const alive = new Map<string, number>()
@@ -491,6 +543,12 @@ td.num { text-align: right; white-space: nowrap; }
 .issues { margin: 0; padding: 0; list-style: none; }
 .issues li { padding: 4px 0; border-bottom: 1px solid var(--line); }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
+.examples { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 12px 24px; }
+.example h3 { text-transform: none; letter-spacing: 0; color: var(--ink); font-size: 13px; }
+.pair { display: grid; grid-template-columns: 1fr auto 1fr; align-items: center; gap: 8px; }
+.arrow { font-size: 22px; color: var(--muted); }
+figure.molecule { margin: 0; }
+figure.molecule figcaption { font-size: 11px; color: var(--muted); word-break: break-all; }
 `
 
 const row = (cells: ReadonlyArray<string>): string => `<tr>${cells.join("")}</tr>`
@@ -562,7 +620,10 @@ const countsSection = (s: ReportSummary): string => {
 }
 
 /** The report page for a summary; `parts` is `checkParts` of the same run. Pure: same inputs, same bytes. */
-export const renderReport = (s: ReportSummary, options: { readonly outputDir: string; readonly parts: PartsCheck }): string => {
+export const renderReport = (
+  s: ReportSummary,
+  options: { readonly outputDir: string; readonly parts: PartsCheck; readonly drawings?: Drawings | undefined }
+): string => {
   const longest = Math.max(s.elapsedSeconds, ...s.memory.timeline.map((p) => p.seconds), ...s.memory.flushes.map((f) => f.seconds))
   const unit = timeUnitFor(longest)
   const checks = scorecard(s, options.parts)
@@ -603,7 +664,7 @@ export const renderReport = (s: ReportSummary, options: { readonly outputDir: st
 <p class="note">A molecule failure counts as WARN, not FAIL: the molecule is quarantined and the rest of the output is complete.</p></section>
 <section class="card"><h2>Warnings and errors</h2>${issuesList(s)}</section>
 </div>
-<section class="card">${memoryChart(s, unit)}
+<section class="card">${memoryCharts(s, unit)}
 <p class="note">Source: ${escapeXml(s.memory.source)} memory, polled every ${count(s.governor.settings.pollMs)} ms (${plural(s.governor.polls, "poll")}). Dots on the time axis are the governor's decisions; hover one for its reason.</p>
 <h2 class="below-chart">Governor decisions</h2>${decisionsTable(s)}</section>
 <div class="grid">
@@ -613,6 +674,7 @@ ${figure(flushMemoryChart(s), "Orange: RSS grew during the write; blue: it shran
 ${figure(generationsChart(s))}
 </div>
 ${figure(rulesChart(s))}
+${examplesSection(s, options.drawings ?? new Map())}
 ${clusterSection(s, unit)}
 <section class="card"><h2>Counts</h2>${countsSection(s)}</section>
 <section class="card"><h2>Settings</h2>${settingsTable(s.settings)}</section>
@@ -665,6 +727,10 @@ const parseSummary = (file: string, text: string): Effect.Effect<ReportSummary, 
   })
 
 
+/** The molecules the examples section draws: parent and product of each drawn rule's example. */
+export const examplesToDraw = (s: ReportSummary): ReadonlyArray<string> =>
+  drawnRules(s).shown.flatMap((rule) => [s.products.examples![rule]!.parent, s.products.examples![rule]!.product])
+
 /**
  * Reads `summary.json` in `outputDir`, checks the parts, and writes `report.html` next to it: to a hidden temporary
  * file first, renamed over the old report, so a reader never sees half a page. Returns the report's path.
@@ -678,7 +744,8 @@ export const writeReport = (outputDir: string): Effect.Effect<string, ReportErro
     )
     const summary = yield* parseSummary(summaryPath, text)
     const parts = yield* Effect.sync(() => checkParts(summary.files, outputDir))
-    const html = renderReport(summary, { outputDir, parts })
+    const drawings = yield* depict(examplesToDraw(summary), DRAWING_SIZE)
+    const html = renderReport(summary, { outputDir, parts, drawings })
     const target = path.join(outputDir, reportFileName)
     yield* replaceFile(target, html).pipe(
       Effect.mapError((error) => new ReportError({ path: target, reason: `could not write it (${describeCause(error.cause)})` }))

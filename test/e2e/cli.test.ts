@@ -60,7 +60,8 @@ describe("molexpand CLI", () => {
       assert.include(result.stdout, flag)
     }
     assert.include(result.stdout, "(default: 2000)")
-    assert.include(result.stdout, "(default: polyphenol-phase2)")
+    assert.include(result.stdout, "(default: polyphenol-phase2) (with --resume: the run's own)")
+    for (const command of ["runner", "cluster-dev", "report"]) assert.include(result.stdout, command)
   })
 
   it.each([

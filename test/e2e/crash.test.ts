@@ -12,7 +12,7 @@ import { expandEffect } from "../../src/expand.js"
 import { settingsOf } from "../../src/index.js"
 import { fixture, runCli, seededRandom, sleep, startCli, tempFolder } from "../support/cli.js"
 import { datasetProducts, readableRowCounts } from "../support/duckdb.js"
-import { fillingFileSystem } from "../support/fillingFileSystem.js"
+import { fillingFileSystem, neverLands } from "../support/fillingFileSystem.js"
 import { smallRunArgs, smallRunOptions } from "../support/smallRun.js"
 
 /** 200 phenols, 2 generations, small batches and frequent checkpoints: many batches and parts in ~10 s. */
@@ -112,24 +112,51 @@ describe("kill, signal and resume", () => {
     run.child.kill("SIGINT")
     const stopped = await run.exited
     assert.strictEqual(stopped.status, 130, stopped.stderr)
-    assert.match(stopped.stderr, /Resume with: .*--resume /)
+    // The folder holds the run: the command printed names nothing else, and works as printed.
+    const printed = /Resume with: (.*)/.exec(stopped.stderr)?.[1] ?? ""
+    assert.deepStrictEqual(printed.split(" "), ["node", "dist/main.js", "--resume", output])
     await assertResumable(output)
-    await resumeToSet(input, output, reference)
+    const resumed = runCli(printed.split(" ").slice(2))
+    assert.strictEqual(resumed.status, 0, resumed.stderr)
+    const products = await datasetProducts(output)
+    assert.strictEqual(products.rows, products.distinctSmiles)
+    assert.deepStrictEqual([...products.set].sort(), [...reference].sort())
     const summary = JSON.parse(fs.readFileSync(path.join(output, "summary.json"), "utf8"))
     assert.isTrue(summary.resumed)
     assert.strictEqual(summary.products.total, reference.size)
   })
 
-  it("--resume refuses other settings, naming what differs, and a folder without a run", () => {
+  it("a run stopped after its last checkpoint but before its summary resumes to the end steps alone", async () => {
+    const output = path.join(tempFolder("end-steps"), "out")
+    const settings = settingsOf(smallRunOptions(input, output))
+    const failed = await Effect.runPromise(expandEffect({ settings, layers: { fileSystem: neverLands("summary.json") } }).pipe(Effect.flip))
+    assert.include(failed.message, "summary.json")
+    const manifest = JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8"))
+    assert.isFalse(manifest.complete)
+    assert.strictEqual(manifest.generation, 3, "the last checkpoint points past the last generation")
+    const resumed = runCli(["--resume", output])
+    assert.strictEqual(resumed.status, 0, resumed.stderr)
+    const summary = JSON.parse(fs.readFileSync(path.join(output, "summary.json"), "utf8"))
+    assert.isTrue(summary.resumed)
+    assert.strictEqual(summary.products.total, (await uninterrupted()).set.size)
+    assert.isTrue(fs.existsSync(path.join(output, "report.html")))
+    assert.isTrue(JSON.parse(fs.readFileSync(path.join(output, "manifest.json"), "utf8")).complete)
+    assert.isFalse(fs.existsSync(path.join(output, ".frontier")))
+  })
+
+  it("--resume refuses a flag that would change the product set, naming both values, and a folder without a run", () => {
     const output = path.join(shared, "uninterrupted")
     const manifest = path.join(output, "manifest.json")
     const saved = fs.readFileSync(manifest, "utf8")
     fs.writeFileSync(manifest, saved.replace('"complete": true', '"complete": false'))
-    const args = smallRunArgs(input, output).map((arg, i, all) => (all[i - 1] === "--generations" ? "3" : arg))
-    const result = runCli([...args, "--resume", output])
+    const changed = runCli(["--resume", output, "--generations", "3", "--workers", "1"])
+    const otherRules = runCli(["--resume", output, "--rules", "mine-enzymatic"])
     fs.writeFileSync(manifest, saved)
-    assert.strictEqual(result.status, 2)
-    assert.match(result.stderr, /--generations: was 2, now 3/)
+    assert.strictEqual(changed.status, 2)
+    assert.match(changed.stderr, /--generations: was 2, now 3/)
+    assert.notMatch(changed.stderr, /workers/, "--workers does not change the product set")
+    assert.strictEqual(otherRules.status, 2)
+    assert.match(otherRules.stderr, /rule set: was .*polyphenol-phase2.tsv, now mine-enzymatic/)
     const empty = tempFolder("not-a-run")
     const notRun = runCli([...smallRunArgs(input, empty), "--resume", empty])
     assert.strictEqual(notRun.status, 2)

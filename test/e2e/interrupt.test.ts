@@ -81,7 +81,10 @@ describe("the Effect API", () => {
     assert.isFalse(JSON.parse(fs.readFileSync(manifest, "utf8")).complete)
     const leftovers = fs.readdirSync(path.join(output, "products")).filter((name) => !name.endsWith(".parquet"))
     assert.deepStrictEqual(leftovers, [], "an interrupted part is removed, not left half-written")
-    await expand({ ...options(output), resume: true })
+    // The output folder alone: its checkpoint gives the input, rules and settings.
+    const summary = await expand({ output, resume: true, workers: 1 })
+    assert.strictEqual(summary.settings.generations, 2)
+    assert.strictEqual(summary.settings.workers, 1)
     assert.deepStrictEqual([...(await datasetProducts(output)).set].sort(), [...reference].sort())
   })
 })

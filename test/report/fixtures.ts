@@ -62,7 +62,13 @@ export const calmRun = (outputDir: string): ReportSummary => {
     products: {
       total: 1_800,
       byGeneration: { "1": 600, "2": 1_200 },
-      byRule: { o_methylation: 700, o_sulfation: 500, o_glucuronidation: 400, "acetylation <&>": 200 }
+      byRule: { o_methylation: 700, o_sulfation: 500, o_glucuronidation: 400, "acetylation <&>": 200 },
+      examples: {
+        o_methylation: { parent: "Oc1ccccc1", product: "COc1ccccc1" },
+        o_sulfation: { parent: "Oc1ccc(O)cc1", product: "O=S(=O)(O)Oc1ccc(O)cc1" },
+        o_glucuronidation: { parent: "Oc1ccccc1", product: "O=C(O)[C@H]1O[C@@H](Oc2ccccc2)[C@H](O)[C@@H](O)[C@@H]1O" },
+        "acetylation <&>": { parent: "Nc1ccc(O)cc1", product: "CC(=O)Nc1ccc(O)cc1" }
+      }
     },
     dedup: { mode: "exact", keys: 1_917, bytes: 2 * MIB, bytesPerKey: (2 * MIB) / 1_917, estimatedFalsePositives: 0 },
     writer: { kind: "hyparquet-writer", flushInterval: 500, flushes: 4, maxBufferRows: 500, rows: 1_800, bytes: 90_000 },

@@ -15,7 +15,7 @@ import { busyRun, calmRun, clusterRun, wholePart, writeRunFolder } from "./fixtu
 
 const reportIn = (folder: string) => writeReport(folder).pipe(Effect.provide(NodeFileSystem.layer))
 
-const CHARTS = ["memory", "throughput", "flush-sizes", "flush-memory", "generations", "rules"] as const
+const CHARTS = ["memory", "rss", "throughput", "flush-sizes", "flush-memory", "generations", "rules"] as const
 const CHROMIUM = "/usr/bin/chromium"
 
 const tempFolder = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `molexpand-report-${prefix}-`))
@@ -161,6 +161,23 @@ describe("renderReport", () => {
     assert.strictEqual(renderReport(calm, { outputDir: "/runs/calm", parts }), renderReport(calmRun("/runs/calm"), { outputDir: "/runs/calm", parts }))
   })
 
+  it("draws each rule's example, parent beside product, most products first, and says when one could not be drawn", () => {
+    const drawings = new Map([["Oc1ccccc1", "<svg data-mol=\"phenol\"></svg>"], ["COc1ccccc1", "<svg data-mol=\"anisole\"></svg>"]])
+    const html = renderReport(calm, { outputDir: "/runs/calm", parts: allWhole(calm), drawings })
+    const rules = [...html.matchAll(/class="example" data-rule="([^"]+)"/g)].map((m) => m[1])
+    assert.deepStrictEqual(rules, ["o_methylation", "o_sulfation", "o_glucuronidation", "acetylation &lt;&amp;&gt;"])
+    assert.include(html, "o_methylation · 700 products")
+    assert.match(html, /data-rule="o_methylation">[^]*data-mol="phenol"[^]*→[^]*data-mol="anisole"/)
+    assert.include(html, "<code>O=S(=O)(O)Oc1ccc(O)cc1</code>")
+    assert.strictEqual(occurrences(html, "not drawn"), 5)
+  })
+
+  it("has no examples section for a summary without examples", () => {
+    const { examples: _, ...products } = calm.products
+    const html = renderReport({ ...calm, products }, { outputDir: "/runs/calm", parts: allWhole(calm) })
+    assert.notInclude(html, "What each rule made")
+  })
+
   it("says per-rule counts were not recorded when the summary lacks them", () => {
     const { byRule: _, ...products } = calm.products
     const html = renderReport({ ...calm, products }, { outputDir: "/runs/calm", parts: allWhole(calm) })
@@ -291,10 +308,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))(`report in headless Chromium (needs ${
         "--disable-component-update", "--disable-sync"]
     })
     const requests: Array<string> = []
+    const errors: Array<string> = []
     const page = await context.newPage()
     page.on("request", (request) => requests.push(request.url()))
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text())
+    })
+    page.on("pageerror", (error) => errors.push(error.message))
     await page.goto(`file://${report}`)
-    return { context, page, report, requests }
+    return { context, page, report, requests, errors }
   }
 
   it("draws every chart, shows PASS for a calm run, and saves a screenshot", async () => {
@@ -316,6 +338,23 @@ describe.skipIf(!fs.existsSync(CHROMIUM))(`report in headless Chromium (needs ${
       await page.screenshot({ path: screenshot, fullPage: true })
       assert.isAbove(fs.statSync(screenshot).size, 0)
       console.log(`report screenshot: ${screenshot}`)
+    } finally {
+      await context.close()
+    }
+  })
+
+  it("draws each rule's example with RDKit, and the page logs no error", async () => {
+    const calm = calmRun(tempFolder("browser-structures"))
+    const { context, page, errors } = await open(calm)
+    try {
+      const drawn = await page.locator(".example figure.molecule svg").evaluateAll((elements) =>
+        elements.filter((element) => {
+          const box = element.getBoundingClientRect()
+          return box.width > 0 && box.height > 0 && element.querySelectorAll("path").length > 0
+        }).length
+      )
+      assert.strictEqual(drawn, 2 * Object.keys(calm.products.examples ?? {}).length)
+      assert.deepStrictEqual(errors, [])
     } finally {
       await context.close()
     }

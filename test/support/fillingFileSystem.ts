@@ -1,19 +1,23 @@
 /**
- * A file system that fills up, for the run's `fileSystem` layer: Node's, except that writes to files under `folder`
+ * File systems that fail, for the run's `fileSystem` layer.
+ *
+ * `fillingFileSystem`: a file system that fills up: Node's, except that writes to files under `folder`
  * fail as a full disk's do (ENOSPC) once `capacityBytes` have been written there. A write that does not fit fails
  * whole and writes nothing.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, FileSystem, Layer, PlatformError } from "effect"
 
-const noSpace = (path: string) =>
+const systemFailure = (path: string, method: string, message: string, code: string, errno: number) =>
   PlatformError.systemError({
     _tag: "Unknown",
     module: "FileSystem",
-    method: "write",
+    method,
     pathOrDescriptor: path,
-    cause: Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: "ENOSPC", errno: -28, syscall: "write" })
+    cause: Object.assign(new Error(message), { code, errno, syscall: method })
   })
+
+const noSpace = (path: string) => systemFailure(path, "write", "ENOSPC: no space left on device, write", "ENOSPC", -28)
 
 export const fillingFileSystem = (folder: string, capacityBytes: number): Layer.Layer<FileSystem.FileSystem> => {
   let left = capacityBytes
@@ -47,3 +51,16 @@ export const fillingFileSystem = (folder: string, capacityBytes: number): Layer.
       }))
   ).pipe(Layer.provide(NodeFileSystem.layer))
 }
+
+/**
+ * Node's file system, except that no file named `name` can be put in place (its rename fails with EIO): the run
+ * stops as a kill just before that file lands would stop it, with everything before it on disk.
+ */
+export const neverLands = (name: string): Layer.Layer<FileSystem.FileSystem> =>
+  Layer.effect(FileSystem.FileSystem)(
+    Effect.map(FileSystem.FileSystem, (real) =>
+      FileSystem.FileSystem.of({
+        ...real,
+        rename: (from, to) => (to.endsWith(`/${name}`) ? Effect.fail(systemFailure(to, "rename", "EIO: i/o error, rename", "EIO", -5)) : real.rename(from, to))
+      }))
+  ).pipe(Layer.provide(NodeFileSystem.layer))
