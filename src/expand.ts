@@ -20,6 +20,7 @@ import * as MemoryProbe from "./governor/MemoryProbe.js"
 import { partsFolderName } from "./io/dataset.js"
 import { describeCause } from "./io/errors.js"
 import { InputFileError } from "./io/inputErrors.js"
+import { checkParquetInput, isParquetInput, parquetFilesOf } from "./io/parquetSource.js"
 import {
   type Fingerprint,
   fingerprintDifferences,
@@ -99,6 +100,10 @@ const probeFor = (settings: RunSettings) =>
 const checkInput = (input: string) =>
   Effect.try({
     try: () => {
+      if (fs.statSync(input).isDirectory()) {
+        if (parquetFilesOf(input).length === 0) throw new Error("a folder, with no .parquet file in it")
+        return
+      }
       if (!fs.statSync(input).isFile()) throw new Error("not a file")
       const fd = fs.openSync(input, "r")
       try {
@@ -193,6 +198,7 @@ export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest)
   if (problems.length > 0) return yield* new SettingsError({ problems })
   const input = settings.input ?? bundledSample()
   if (molecules === undefined) yield* checkInput(input)
+  if (molecules === undefined && isParquetInput(input)) yield* checkParquetInput(input, settings)
   const ruleSet = applyOverrides(yield* loadRuleSet(settings.rules), settings)
   if (ruleSet.rules.length > maxRules) {
     return yield* new RuleParseError({ file: ruleSet.source, line: 0, reason: `more than ${maxRules} rules` })

@@ -36,7 +36,7 @@ const productSetFlag = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
 const flags = {
   input: Flag.String("input").pipe(
     Flag.withAlias("i"),
-    Flag.withDescription("Molecules: .smi (smiles [id]), .csv or .tsv with a header, each optionally .gz (default: the bundled sample set)"),
+    Flag.withDescription("Molecules: .smi (smiles [id]), .csv or .tsv with a header, .sdf (V2000/V3000), each optionally .gz; or .parquet, a file or a folder of parts (default: the bundled sample set)"),
     Flag.optional
   ),
   rules: productSetFlag(Flag.String("rules"), defaults.rules, `Rule set: a built-in name (${builtinRuleSets.join(", ")}) or a .tsv/.json rule file`),
@@ -59,8 +59,12 @@ const flags = {
   fpRate: productSetFlag(Flag.Finite("fp-rate"), defaults.fpRate, "Bloom filter false-positive rate"),
   parquetWriter: withDefault(Flag.Literals("parquet-writer", ["hyparquet-writer", "parquetjs-lite"]), defaults.parquetWriter, "Parquet library"),
   output: withDefault(Flag.String("output").pipe(Flag.withAlias("o")), defaults.output, "Output folder"),
-  smilesColumn: productSetFlag(Flag.String("smiles-column"), defaults.smilesColumn, "SMILES column of a .csv/.tsv input"),
-  idColumn: productSetFlag(Flag.String("id-column"), defaults.idColumn, "Id column of a .csv/.tsv input (rows without one get their line number)"),
+  smilesColumn: productSetFlag(Flag.String("smiles-column"), defaults.smilesColumn, "SMILES column of a .csv, .tsv or Parquet input"),
+  idField: Flag.String("id-field").pipe(
+    Flag.withDescription("Data item holding an SD record's id (default: its title line) (with --resume: the run's own)"),
+    Flag.optional
+  ),
+  idColumn: productSetFlag(Flag.String("id-column"), defaults.idColumn, "Id column of a .csv, .tsv or Parquet input (rows without one get their line number)"),
   targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory (or of the cgroup's limit) to stay under; above it the governor halves the batches in flight and the flush interval"),
   criticalMemory: Flag.Finite("critical-memory").pipe(
     Flag.withDescription(`Percent at which the reader pauses until memory is back under target (default: target + ${defaults.criticalAboveTarget}, at most ${defaults.maxCriticalMemory})`),

@@ -31,7 +31,7 @@ import { describeCause, OutputFolderError, type TextFileError } from "./io/error
 import { type FrontierEntry, frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
 import type { InputFileError } from "./io/inputErrors.js"
 import { type Fingerprint, type Manifest, type PartRecord, runDefinitionOf, writeManifest } from "./io/manifest.js"
-import { countLines, type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
+import { countItems, type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
 import { openProductSink } from "./io/ProductSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
 import { RowBuffer } from "./io/rowBuffer.js"
@@ -276,7 +276,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   /** The generation under way, for progress events: its start, and how many molecules its source holds. */
   const current = { generation: 0, startedAt: started, doneAtStart: 0, total: undefined as number | undefined }
   const inputLines = input.molecules === undefined
-    ? yield* countLines(settings.input ?? bundledSample()).pipe(Effect.option)
+    ? yield* countItems(settings.input ?? bundledSample()).pipe(Effect.option)
     : Option.none()
   const totalOf = (generation: number): number | undefined =>
     generation === 0
@@ -389,7 +389,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     Effect.mapError((error) => new OutputFolderError({ path: files.summary, reason: error.message }))
   )
   // The report is for people; failing to draw it must not fail a run whose products are safe.
-  yield* writeReport(output).pipe(
+  yield* writeReport(output, engine.depict).pipe(
     Effect.catch((error) => Effect.sync(() => emit({ type: "warning", seconds: seconds(), message: error.message })))
   )
   // Complete once the summary and the report are on disk; a kill before this resumes to them.

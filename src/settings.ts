@@ -25,8 +25,12 @@ export interface RunSettings {
   readonly fpRate: number
   readonly parquetWriter: ParquetWriterKind
   readonly output: string
+  /** The SMILES column of a CSV, TSV or Parquet input. */
   readonly smilesColumn: string
+  /** The id column of a CSV, TSV or Parquet input. */
   readonly idColumn: string
+  /** The data item holding an SD record's id; absent: its title line. */
+  readonly idField: string | undefined
   readonly targetMemory: number
   /** Where the reader pauses; absent: target + 20, at most 95. */
   readonly criticalMemory: number | undefined
@@ -74,6 +78,7 @@ export const defaultSettings = (): RunSettings => ({
   output: defaults.output,
   smilesColumn: defaults.smilesColumn,
   idColumn: defaults.idColumn,
+  idField: undefined,
   targetMemory: defaults.targetMemory,
   criticalMemory: undefined,
   pollMs: defaults.pollMs,

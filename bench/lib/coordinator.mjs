@@ -66,6 +66,7 @@ const replayEngine = (lib, recorded, counter) => () =>
     waiting: () => undefined,
     notices: Stream.empty,
     report: () => ({ kind: "threads", workers: REPLAY_SIZE, rdkit: "replayed" }),
+    depict: () => Effect.succeed(new Map()),
     canonicalize: (smiles) =>
       Effect.sync(() => {
         const keys = []

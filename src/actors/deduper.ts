@@ -35,7 +35,7 @@ export const runDeduper = (options: {
           const key = result.keys[i]
           if (key === null || key === undefined) {
             stats.inputsInvalid++
-            yield* quarantine.add(record.line, record.smiles, result.reasons[i] ?? "invalid SMILES")
+            yield* quarantine.add(record.line, record.label ?? record.smiles, result.reasons[i] ?? "invalid SMILES")
           } else if (seen.addIfNew(key, result.hashes[2 * i]!, result.hashes[2 * i + 1]!)) {
             stats.inputsValid++
             keys.push(key)

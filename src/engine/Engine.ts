@@ -6,7 +6,7 @@
  */
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
-import type { Canonicalized, ProductChunk } from "./protocol.js"
+import type { Canonicalized, DrawingSize, ProductChunk } from "./protocol.js"
 
 /** A worker thread died or broke the protocol; the request it held is lost and the run cannot trust the pool. */
 export class WorkerCrashed extends Schema.TaggedError<WorkerCrashed>()("WorkerCrashed", {
@@ -36,6 +36,8 @@ export interface EngineShape {
   /** Who did the work, for the summary and the report. */
   readonly report: () => EngineReport
   readonly canonicalize: (smiles: ReadonlyArray<string>) => Effect.Effect<Canonicalized, WorkerCrashed>
+  /** Molecules drawn by RDKit as SVG, for the report: those it could draw, by SMILES. Never fails the run. */
+  readonly depict: (smiles: ReadonlyArray<string>, size: DrawingSize) => Effect.Effect<ReadonlyMap<string, string>>
   /**
    * Applies the rule set to each key and hands the products to `onChunk`, one bounded chunk at a time; the engine
    * produces the next chunk only while earlier ones are being handed on, so a slow consumer slows the engine.

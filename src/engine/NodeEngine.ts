@@ -16,7 +16,7 @@ import { defaults } from "../config.js"
 import { rdkitVersion } from "../versions.js"
 import { Engine, WorkerCrashed } from "./Engine.js"
 import { KeyCache } from "./keyCache.js"
-import type { Canonicalized, FromWorker, ProductChunk, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
+import type { Canonicalized, DrawingSize, FromWorker, ProductChunk, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
 import { progressBusy, progressIndex } from "./protocol.js"
 import { type CompiledRDKit, compileRDKit } from "./rdkit.js"
 import { RuleParseError } from "./ruleErrors.js"
@@ -311,13 +311,35 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
         })
     )
 
+  /** Drawn on one of the pool's threads, whose RDKit is loaded already: a report costs the run no more memory. */
+  const depict = (smiles: ReadonlyArray<string>, size: DrawingSize): Effect.Effect<ReadonlyMap<string, string>> => {
+    const unique = [...new Set(smiles)]
+    if (unique.length === 0) return Effect.succeed(new Map())
+    return withThread((thread, requestId) =>
+      Effect.scoped(Effect.gen(function*() {
+        const inbox = yield* startRequest(thread, { _tag: "Depict", requestId, smiles: unique, size })
+        while (true) {
+          const reply = yield* Queue.take(inbox)
+          if (reply._tag === "Depicted") {
+            const drawings = new Map<string, string>()
+            reply.svgs.forEach((svg, i) => {
+              if (svg !== null) drawings.set(unique[i]!, svg)
+            })
+            return drawings as ReadonlyMap<string, string>
+          }
+        }
+      }))
+    ).pipe(Effect.orElseSucceed(() => new Map<string, string>()))
+  }
+
   return Engine.of({
     capacity: () => threads.length,
     waiting: () => undefined,
     notices: Stream.empty,
     report: () => ({ kind: "threads", workers: threads.length, rdkit: rdkitVersion }),
     canonicalize,
-    expand
+    expand,
+    depict
   })
 })
 

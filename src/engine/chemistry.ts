@@ -1,7 +1,8 @@
 /**
  * The product contract (shared/docs/product-contract.md) on one RDKit instance.
  *
- * - `canonicalize`: a molecule is valid iff its SMILES parses with sanitization; its key is the canonical SMILES.
+ * - `canonicalize`: a molecule is valid iff its SMILES (or an SD record's molfile) parses with sanitization; its key is
+ *   the canonical SMILES.
  * - `compileRules`: every rule's SMARTS must give an RDKit reaction, or the run stops naming the rule's line.
  * - `expandMolecule`: every rule on the molecule alone (prepared as its rule set asks), at most
  *   `maxProductSetsPerRule` product sets each; every molecule of every product set is a candidate, valid iff the SMILES
@@ -65,13 +66,18 @@ export const parseKekulized = (rdkit: RDKit, key: string): Mol | null => {
   return kekulized
 }
 
+/** An input that is an SD record's molfile rather than a SMILES (a SMILES is one line). */
+const isMolfile = (text: string): boolean => text.includes("\n")
+
 export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
   let mol: Mol | null = null
   try {
-    mol = parseSanitized(rdkit, smiles)
+    // A molfile is read as RDKit's default reads one: sanitized, stereo from its wedges and coordinates, its explicit
+    // hydrogen atoms removed.
+    mol = isMolfile(smiles) ? rdkit.module.get_mol(smiles) : parseSanitized(rdkit, smiles)
     if (mol === null || !mol.is_valid()) {
       const reason = rdkit.explain(() => rdkit.module.get_mol(smiles)?.delete())
-      return { ok: false, reason: reason || "RDKit could not parse this SMILES" }
+      return { ok: false, reason: reason || `RDKit could not parse this ${isMolfile(smiles) ? "molfile" : "SMILES"}` }
     }
     return { ok: true, key: mol.get_smiles() }
   } catch (error) {
@@ -202,4 +208,15 @@ const keyOfProduct = (rdkit: RDKit, product: Mol, seenRaw: Map<string, string | 
   })
   seenRaw.set(raw, productKey)
   return productKey
+}
+
+/** A molecule drawn by RDKit as SVG (its own depiction, without the XML declaration), or null if it cannot be read. */
+export const drawMolecule = (rdkit: RDKit, smiles: string, size: { readonly width: number; readonly height: number }): string | null => {
+  const mol = rdkit.module.get_mol(smiles)
+  if (mol === null) return null
+  try {
+    return mol.is_valid() ? mol.get_svg(size.width, size.height).replace(/^<\?xml[^>]*>\s*/, "") : null
+  } finally {
+    mol.delete()
+  }
 }

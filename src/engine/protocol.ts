@@ -46,6 +46,20 @@ export type ToWorker =
   | { readonly _tag: "Canonicalize"; readonly requestId: number; readonly smiles: ReadonlyArray<string> }
   | { readonly _tag: "Expand"; readonly requestId: number; readonly keys: ReadonlyArray<string> }
   | { readonly _tag: "Credit"; readonly requestId: number }
+  | { readonly _tag: "Depict"; readonly requestId: number; readonly smiles: ReadonlyArray<string>; readonly size: DrawingSize }
+
+/** Pixels of a molecule's drawing (the report's). */
+export interface DrawingSize {
+  readonly width: number
+  readonly height: number
+}
+
+/** Each molecule drawn as SVG, or null where RDKit could not read it. */
+export interface Depicted {
+  readonly _tag: "Depicted"
+  readonly requestId: number
+  readonly svgs: ReadonlyArray<string | null>
+}
 
 /** For each input SMILES, its key (or null) and why it is invalid (or null); hashes hold (high, low) per key. */
 export interface Canonicalized {
@@ -85,3 +99,4 @@ export type FromWorker =
   | { readonly _tag: "RuleRejected"; readonly line: number; readonly reason: string }
   | Canonicalized
   | ProductChunk
+  | Depicted

@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { makeKeyHasher } from "../dedup/keyHash.js"
-import { canonicalize, compileRules, type CompiledRules, expandMolecule, type MoleculeProducts } from "./chemistry.js"
+import { canonicalize, compileRules, type CompiledRules, drawMolecule, expandMolecule, type MoleculeProducts } from "./chemistry.js"
 import { KeyCache } from "./keyCache.js"
 import { type FromWorker, type ProductChunk, progressBusy, progressIndex, type ToWorker, type WorkerData } from "./protocol.js"
 import { loadRDKit } from "./rdkit.js"
@@ -150,6 +150,8 @@ if (!compiled.ok) {
       }
       case "Canonicalize":
         return runCanonicalize(message.requestId, message.smiles)
+      case "Depict":
+        return send({ _tag: "Depicted", requestId: message.requestId, svgs: message.smiles.map((smiles) => drawMolecule(rdkit, smiles, message.size)) })
       case "Expand":
         // A rejection here would be a bug outside RDKit's guard: let the thread die loudly, the pool replaces it.
         void runExpand(message.requestId, message.keys, rules)

@@ -8,11 +8,11 @@
  * time, so memory stays bounded by a row group whatever the dataset's size.
  */
 import * as path from "node:path"
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet"
-import { Effect, FileSystem, type Scope } from "effect"
+import { Effect, FileSystem, type Scope, Stream } from "effect"
 import type { ParquetWriterKind } from "../config.js"
 import { describeCause, OutputFolderError, ParquetWriteError } from "./errors.js"
 import type { PartRecord } from "./manifest.js"
+import { parquetRowGroups } from "./parquetRows.js"
 import { openProductSink, type ProductRows } from "./ProductSink.js"
 
 export const partsFolderName = "products"
@@ -44,27 +44,7 @@ export const forEachRowGroup = (
   columns: ReadonlyArray<string> | undefined,
   onRows: (rows: ReadonlyArray<Record<string, unknown>>) => Effect.Effect<void, ParquetWriteError>
 ): Effect.Effect<void, ParquetWriteError> =>
-  Effect.gen(function*() {
-    const buffer = yield* Effect.tryPromise({ try: () => asyncBufferFromFile(file), catch: readError(file) })
-    const metadata = yield* Effect.tryPromise({ try: () => parquetMetadataAsync(buffer), catch: readError(file) })
-    let rowStart = 0
-    for (const group of metadata.row_groups) {
-      const rowEnd = rowStart + Number(group.num_rows)
-      const rows = yield* Effect.tryPromise({
-        try: () =>
-          parquetReadObjects({
-            file: buffer,
-            metadata,
-            rowStart,
-            rowEnd,
-            ...(columns === undefined ? {} : { columns: [...columns] })
-          }),
-        catch: readError(file)
-      })
-      yield* onRows(rows)
-      rowStart = rowEnd
-    }
-  })
+  Stream.fromAsyncIterable(parquetRowGroups(file, columns), readError(file)).pipe(Stream.runForEach(onRows))
 
 const toProductRows = (rows: ReadonlyArray<Record<string, unknown>>): ProductRows => ({
   smiles: rows.map((row) => String(row.smiles)),

@@ -16,6 +16,7 @@ import type { RunSettings } from "../settings.js"
 import { replaceFile } from "./durableFile.js"
 import { describeCause, OutputFolderError } from "./errors.js"
 import { scanFile } from "./fileScan.js"
+import { parquetFilesOf } from "./parquetSource.js"
 import { InputFileError } from "./inputErrors.js"
 
 export const manifestName = "manifest.json"
@@ -32,6 +33,7 @@ export interface Fingerprint {
   readonly bloomSizing: string
   readonly smilesColumn: string
   readonly idColumn: string
+  readonly idField: string
 }
 
 export interface PartRecord {
@@ -71,7 +73,17 @@ export interface SavedStats {
  */
 export type RunDefinition = Pick<
   RunSettings,
-  "input" | "rules" | "explicitH" | "kekulize" | "generations" | "dedup" | "expectedProducts" | "fpRate" | "smilesColumn" | "idColumn"
+  | "input"
+  | "rules"
+  | "explicitH"
+  | "kekulize"
+  | "generations"
+  | "dedup"
+  | "expectedProducts"
+  | "fpRate"
+  | "smilesColumn"
+  | "idColumn"
+  | "idField"
 >
 
 /** A built-in rule set is named, a rule file is a path: made absolute so that a resume from elsewhere finds it. */
@@ -87,7 +99,8 @@ export const runDefinitionOf = (s: RunSettings): RunDefinition => ({
   expectedProducts: s.expectedProducts,
   fpRate: s.fpRate,
   smilesColumn: s.smilesColumn,
-  idColumn: s.idColumn
+  idColumn: s.idColumn,
+  idField: s.idField
 })
 
 /**
@@ -130,12 +143,21 @@ export interface Manifest {
 
 export const manifestPath = (output: string) => path.join(output, manifestName)
 
-const sha256OfFile = (file: string) =>
+/**
+ * The sha256 and size of an input: of the file, or of a folder's Parquet files in the order they are read, each
+ * file's name and bytes (so that a part renamed, added or changed changes the digest).
+ */
+const digestOfInput = (input: string) =>
   Effect.suspend(() => {
     const hash = createHash("sha256")
-    return scanFile(file, (bytes) => hash.update(bytes)).pipe(
-      Effect.map(() => hash.digest("hex")),
-      Effect.mapError((cause) => new InputFileError({ path: file, reason: `cannot read it to fingerprint the run: ${String(cause)}` }))
+    const folder = fs.statSync(input).isDirectory()
+    const files = folder ? parquetFilesOf(input) : [input]
+    return Effect.forEach(files, (file) => {
+      if (folder) hash.update(`${path.basename(file)}\n`)
+      return scanFile(file, (bytes) => hash.update(bytes))
+    }, { discard: true }).pipe(
+      Effect.map(() => ({ sha256: hash.digest("hex"), bytes: files.reduce((total, file) => total + fs.statSync(file).size, 0) })),
+      Effect.mapError((cause) => new InputFileError({ path: input, reason: `cannot read it to fingerprint the run: ${String(cause)}` }))
     )
   })
 
@@ -145,18 +167,19 @@ const sha256OfFile = (file: string) =>
  */
 export const fingerprintOf = (settings: RunSettings, input: string | undefined, ruleSet: RuleSet) =>
   Effect.gen(function*() {
-    const inputSha256 = input === undefined ? "in memory" : yield* sha256OfFile(input)
+    const digest = input === undefined ? { sha256: "in memory", bytes: 0 } : yield* digestOfInput(input)
     return {
       input: input === undefined ? "(molecules in memory)" : path.resolve(input),
-      inputBytes: input === undefined ? 0 : fs.statSync(input).size,
-      inputSha256,
+      inputBytes: digest.bytes,
+      inputSha256: digest.sha256,
       rules: ruleSet.source,
       rulesSha256: ruleSetDigest(ruleSet),
       generations: settings.generations,
       dedup: settings.dedup,
       bloomSizing: settings.dedup === "bloom" ? `${settings.expectedProducts}@${settings.fpRate}` : "",
       smilesColumn: settings.smilesColumn,
-      idColumn: settings.idColumn
+      idColumn: settings.idColumn,
+      idField: settings.idField ?? ""
     } satisfies Fingerprint
   })
 
@@ -170,13 +193,15 @@ const fingerprintLabels: Record<keyof Fingerprint, string> = {
   dedup: "--dedup",
   bloomSizing: "--expected-products / --fp-rate (Bloom sizing)",
   smilesColumn: "--smiles-column",
-  idColumn: "--id-column"
+  idColumn: "--id-column",
+  idField: "--id-field"
 }
 
 /** Each way the new run differs from the checkpointed one, in words; empty when it may resume. */
 export const fingerprintDifferences = (saved: Fingerprint, now: Fingerprint): Array<string> =>
   (Object.keys(fingerprintLabels) as Array<keyof Fingerprint>)
-    .filter((key) => saved[key] !== now[key])
+    // A key a checkpoint of an earlier version did not write compares as empty, as the settings it stands for were.
+    .filter((key) => (saved[key] ?? "") !== (now[key] ?? ""))
     .map((key) => `${fingerprintLabels[key]}: was ${String(saved[key])}, now ${String(now[key])}`)
 
 /** A manifest that cannot be read as one: the folder is not a resumable run. */

@@ -14,13 +14,27 @@ import { Effect, Result, type Scope, Stream } from "effect"
 import { isReadonlyArrayNonEmpty, type NonEmptyReadonlyArray } from "effect/Array"
 import { READ_CHUNK_BYTES, scanFile } from "./fileScan.js"
 import { InputFileError } from "./inputErrors.js"
+import { countParquetRows, isParquetInput, readParquetMolecules } from "./parquetSource.js"
+import { makeSdfParser, RECORD_END } from "./sdf.js"
 
-export interface InputRecord { readonly line: number; readonly id: string; readonly smiles: string }
+export interface InputRecord {
+  readonly line: number
+  readonly id: string
+  /** What RDKit reads: a SMILES, or an SD record's molfile. */
+  readonly smiles: string
+  /** How the quarantine names the record when RDKit rejects it, where its text is not one line (an SD record). */
+  readonly label?: string | undefined
+}
 export interface RejectedLine { readonly line: number; readonly text: string; readonly reason: string }
 export type InputItem =
   | { readonly _tag: "Record"; readonly record: InputRecord }
   | { readonly _tag: "Rejected"; readonly rejected: RejectedLine }
-export interface SourceOptions { readonly smilesColumn: string; readonly idColumn: string }
+export interface SourceOptions {
+  readonly smilesColumn: string
+  readonly idColumn: string
+  /** The SD data item that holds an SD record's id; absent: its title line. */
+  readonly idField: string | undefined
+}
 
 /**
  * The longest line kept, in bytes. The largest natural-product SMILES are a few kilobytes; a line over 1 MiB is a
@@ -42,7 +56,7 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf])
 const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f]/
 const WHITESPACE_RUN = /[ \t]+/
 
-type Format = "smi" | "csv" | "tsv"
+type Format = "smi" | "csv" | "tsv" | "sdf"
 
 /** A Map, not an object literal: a file named `x.constructor` must not find `Object.prototype.constructor`. */
 const formatsByExtension: ReadonlyMap<string, Format> = new Map([
@@ -50,7 +64,9 @@ const formatsByExtension: ReadonlyMap<string, Format> = new Map([
   ["smiles", "smi"],
   ["txt", "smi"],
   ["csv", "csv"],
-  ["tsv", "tsv"]
+  ["tsv", "tsv"],
+  ["sdf", "sdf"],
+  ["sd", "sdf"]
 ])
 
 interface FileKind { readonly format: Format; readonly gzipped: boolean }
@@ -66,7 +82,7 @@ const fileKind = (path: string): FileKind | undefined => {
 const unsupportedExtension = (path: string): InputFileError =>
   new InputFileError({
     path,
-    reason: "unsupported file extension (use .smi, .smiles, .txt, .csv or .tsv, optionally followed by .gz)"
+    reason: "unsupported file extension (use .smi, .smiles, .txt, .csv, .tsv or .sdf, optionally followed by .gz, or .parquet, or a folder of .parquet files)"
   })
 
 const errorCode = (error: unknown): string | undefined =>
@@ -196,22 +212,38 @@ const controlCharacterReason = (text: string): string | undefined => {
 }
 
 /** A line's text, or the rejection of a line that is too long, not UTF-8 or binary. */
-const decodeLine = (raw: RawLine): Result.Result<string, InputItem> => {
+const decodeLine = (raw: RawLine): Result.Result<string, RejectedLine> => {
   let bytes = raw.bytes
   if (raw.line === 1 && bytes.subarray(0, UTF8_BOM.length).equals(UTF8_BOM)) bytes = bytes.subarray(UTF8_BOM.length)
   if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, -1)
   const preview = (): string => bytes.subarray(0, PREVIEW_BYTES).toString("utf8").slice(0, REJECTED_TEXT_CHARS)
-  if (raw.overLong) return Result.fail(rejected(raw.line, preview(), `line is longer than ${MAX_LINE_BYTES} bytes`))
-  if (!isUtf8(bytes)) return Result.fail(rejected(raw.line, preview(), "not valid UTF-8 text (binary data?)"))
+  const refuse = (reason: string) => Result.fail({ line: raw.line, text: preview(), reason })
+  if (raw.overLong) return refuse(`line is longer than ${MAX_LINE_BYTES} bytes`)
+  if (!isUtf8(bytes)) return refuse("not valid UTF-8 text (binary data?)")
   const text = bytes.toString("utf8")
   const control = controlCharacterReason(text)
-  return control === undefined ? Result.succeed(text) : Result.fail(rejected(raw.line, preview(), control))
+  return control === undefined ? Result.succeed(text) : refuse(control)
 }
 
-/** Turns one decoded, non-blank line into an item, or `undefined` for a line that carries no molecule. */
-type LineParser = (line: number, text: string) => InputItem | undefined
+/**
+ * Turns a file's decoded lines into items: an item for a line, or for a record of several lines (SD files), or
+ * `undefined` for a line that carries no molecule (yet). A line that could not be decoded is handed over as it was
+ * rejected, and the parser says what it spoils; at the file's end, `end` gives what is left.
+ */
+interface LineParser {
+  readonly line: (line: number, text: string) => InputItem | undefined
+  readonly rejectLine: (rejected: RejectedLine) => InputItem | undefined
+  readonly end: () => InputItem | undefined
+}
 
-const parseSmiLine: LineParser = (line, text) => {
+/** A parser of one item per line: blank lines carry nothing, and a line that could not be read is its own rejection. */
+const perLine = (parse: (line: number, text: string) => InputItem | undefined): LineParser => ({
+  line: (line, text) => (text.trim() === "" ? undefined : parse(line, text)),
+  rejectLine: (rejected) => ({ _tag: "Rejected", rejected }),
+  end: () => undefined
+})
+
+const parseSmiLine = (line: number, text: string): InputItem | undefined => {
   const trimmed = text.trim()
   if (trimmed.startsWith("#")) return undefined
   const [smiles = "", id = ""] = trimmed.split(WHITESPACE_RUN)
@@ -275,7 +307,7 @@ const makeTableParser = (
   path: string,
   split: (text: string) => Result.Result<Array<string>, string>,
   options: SourceOptions
-): LineParser => {
+): ((line: number, text: string) => InputItem | undefined) => {
   let columns: { readonly count: number; readonly smiles: number; readonly id: number } | undefined
   return (line, text) => {
     const fields = split(text)
@@ -308,11 +340,13 @@ const makeTableParser = (
 const makeLineParser = (path: string, format: Format, options: SourceOptions): LineParser => {
   switch (format) {
     case "smi":
-      return parseSmiLine
+      return perLine(parseSmiLine)
     case "csv":
-      return makeTableParser(path, splitCsvLine, options)
+      return perLine(makeTableParser(path, splitCsvLine, options))
     case "tsv":
-      return makeTableParser(path, splitTsvLine, options)
+      return perLine(makeTableParser(path, splitTsvLine, options))
+    case "sdf":
+      return makeSdfParser(options.idField)
   }
 }
 
@@ -325,12 +359,7 @@ async function* itemChunks(
   let items: Array<InputItem> = []
   const emit = (raw: RawLine): void => {
     const decoded = decodeLine(raw)
-    if (Result.isFailure(decoded)) {
-      items.push(decoded.failure)
-      return
-    }
-    if (decoded.success.trim() === "") return
-    const item = parse(raw.line, decoded.success)
+    const item = Result.isFailure(decoded) ? parse.rejectLine(decoded.failure) : parse.line(raw.line, decoded.success)
     if (item !== undefined) items.push(item)
   }
   const flush = (): NonEmptyReadonlyArray<InputItem> | undefined => {
@@ -344,6 +373,8 @@ async function* itemChunks(
     if (ready !== undefined) yield ready
   }
   splitter.end(emit)
+  const left = parse.end()
+  if (left !== undefined) items.push(left)
   const last = flush()
   if (last !== undefined) yield last
 }
@@ -351,11 +382,13 @@ async function* itemChunks(
 /**
  * Molecules from a file, read lazily: the file is opened when the stream runs and closed when it ends, fails or
  * is interrupted. Format by extension: `.smi`/`.smiles`/`.txt` (`smiles [id]`, whitespace separated, `#` comments),
- * `.csv`/`.tsv` (header row; columns named by `options`), each optionally `.gz`. A record without an id gets its
- * 1-based line number as id.
+ * `.csv`/`.tsv` (header row; columns named by `options`), `.sdf`/`.sd` (see `sdf.ts`), each optionally `.gz`; and
+ * Parquet, a file or a folder of parts (see `parquetSource.ts`). A record without an id gets its 1-based line (an SD
+ * record its number, a Parquet row its position) as id.
  */
 export const readMoleculeFile = (path: string, options: SourceOptions): Stream.Stream<InputItem, InputFileError> =>
   Stream.suspend(() => {
+    if (isParquetInput(path)) return readParquetMolecules(path, options)
     const kind = fileKind(path)
     if (kind === undefined) return Stream.fail(unsupportedExtension(path))
     return Stream.unwrap(Effect.map(openBytes(path, kind.gzipped), (source) =>
@@ -412,16 +445,35 @@ const lineCounter = () => {
   }
 }
 
+/** Counts the lines of bytes that end an SD record (`$$$$`), given piece by piece. */
+const recordCounter = () => {
+  const marker = Buffer.from(`\n${RECORD_END}`)
+  let records = 0
+  let tail = Buffer.from("\n")
+  return {
+    add: (bytes: Uint8Array) => {
+      // The marker may straddle two pieces: search the last few bytes of the previous one with this one.
+      const joined = Buffer.concat([tail, bytes])
+      for (let at = joined.indexOf(marker); at !== -1; at = joined.indexOf(marker, at + 1)) {
+        if (at + marker.length > tail.length) records += 1
+      }
+      tail = joined.subarray(Math.max(0, joined.length - marker.length))
+    },
+    total: () => records
+  }
+}
+
 /**
- * Physical lines of a file (header, comments and blank lines included; gzipped files counted after inflating),
- * for progress totals: only newlines are counted, nothing is decoded. A plain file is scanned through one reused
+ * How many items a file holds, for progress totals, counted without decoding: its physical lines (header, comments
+ * and blank lines included), an SD file's records, a Parquet input's rows. A plain file is scanned through one reused
  * buffer (`fileScan.ts`); inflating a gzipped one allocates zlib's output as it goes, which the collector reclaims.
  */
-export const countLines = (path: string): Effect.Effect<number, InputFileError> =>
+export const countItems = (path: string): Effect.Effect<number, InputFileError> =>
   Effect.suspend(() => {
+    if (isParquetInput(path)) return countParquetRows(path)
     const kind = fileKind(path)
     if (kind === undefined) return Effect.fail(unsupportedExtension(path))
-    const counter = lineCounter()
+    const counter = kind.format === "sdf" ? recordCounter() : lineCounter()
     const counted = kind.gzipped
       ? Effect.scoped(Effect.flatMap(openBytes(path, true), (source) =>
         Effect.tryPromise({

@@ -15,7 +15,8 @@ import type { Reason } from "../governor/decide.js"
 import { replaceFile } from "../io/durableFile.js"
 import { describeCause } from "../io/errors.js"
 import type { Summary } from "../summary.js"
-import { depict } from "./depict.js"
+import { depict } from "../engine/depiction.js"
+import type { DrawingSize } from "../engine/protocol.js"
 import { ReportError } from "./errors.js"
 import { type Axis, type Bar, barChart, escapeXml, type EventMarker, lineChart, messageChart, rankedBarChart } from "./svg.js"
 
@@ -201,7 +202,7 @@ const MAX_RULE_BARS = 20
 /** Rules whose example is drawn: as many as the per-rule chart has bars. */
 const MAX_DRAWN_RULES = MAX_RULE_BARS
 /** Pixels of a drawn molecule, before the page scales it to its column. */
-export const DRAWING_SIZE = { width: 300, height: 220 } as const
+const DRAWING_SIZE: DrawingSize = { width: 300, height: 220 }
 /** Decisions listed in the table under the memory chart; the chart marks all of them. */
 const MAX_DECISION_ROWS = 20
 
@@ -732,10 +733,14 @@ export const examplesToDraw = (s: ReportSummary): ReadonlyArray<string> =>
   drawnRules(s).shown.flatMap((rule) => [s.products.examples![rule]!.parent, s.products.examples![rule]!.product])
 
 /**
- * Reads `summary.json` in `outputDir`, checks the parts, and writes `report.html` next to it: to a hidden temporary
+ * Reads `summary.json` in `outputDir`, checks the parts, draws the rules' examples (with `draw`: a run's engine, or
+ * a thread of its own), and writes `report.html` next to it: to a hidden temporary
  * file first, renamed over the old report, so a reader never sees half a page. Returns the report's path.
  */
-export const writeReport = (outputDir: string): Effect.Effect<string, ReportError, FileSystem.FileSystem> =>
+export const writeReport = (
+  outputDir: string,
+  draw: (smiles: ReadonlyArray<string>, size: DrawingSize) => Effect.Effect<Drawings> = depict
+): Effect.Effect<string, ReportError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fileSystem = yield* FileSystem.FileSystem
     const summaryPath = path.join(outputDir, summaryFileName)
@@ -744,7 +749,7 @@ export const writeReport = (outputDir: string): Effect.Effect<string, ReportErro
     )
     const summary = yield* parseSummary(summaryPath, text)
     const parts = yield* Effect.sync(() => checkParts(summary.files, outputDir))
-    const drawings = yield* depict(examplesToDraw(summary), DRAWING_SIZE)
+    const drawings = yield* draw(examplesToDraw(summary), DRAWING_SIZE)
     const html = renderReport(summary, { outputDir, parts, drawings })
     const target = path.join(outputDir, reportFileName)
     yield* replaceFile(target, html).pipe(

@@ -12,7 +12,7 @@ import { Effect, Stream } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { InputFileError } from "../../src/io/inputErrors.js"
 import {
-  countLines,
+  countItems,
   type InputItem,
   MAX_LINE_BYTES,
   readMoleculeFile,
@@ -24,7 +24,7 @@ import { openFiles } from "../support/openFiles.js"
 
 const inputs = fileURLToPath(new URL("../fixtures/inputs/", import.meta.url))
 const fixture = (name: string): string => path.join(inputs, name)
-const defaultColumns: SourceOptions = { smilesColumn: "smiles", idColumn: "id" }
+const defaultColumns: SourceOptions = { smilesColumn: "smiles", idColumn: "id", idField: undefined }
 
 /** Enough lines that the file spans many read chunks; small enough to write in well under a second. */
 const MANY_LINES = 200_000
@@ -44,6 +44,13 @@ beforeAll(() => {
   fs.writeFileSync(scratchFile("empty.smi"), "")
   fs.copyFileSync(fixture("molecules.smi"), scratchFile("molecules.smiles"))
   fs.copyFileSync(fixture("molecules.smi"), scratchFile("MOLECULES.TXT"))
+  fs.writeFileSync(scratchFile("phenols.sdf.gz"), zlib.gzipSync(fs.readFileSync(fixture("phenols.sdf"))))
+  const sdf = fs.readFileSync(fixture("phenols.sdf"), "utf8")
+  // A binary line inside the third record's atom block spoils that record alone.
+  const lines = sdf.split("\n")
+  const third = lines.findIndex((line, i) => i > 0 && lines[i - 1] === "$$$$" && line === "p-coumaric acid")
+  lines[third + 5] = "\u0001\u0002 binary"
+  fs.writeFileSync(scratchFile("binary-record.sdf"), lines.join("\n"))
 })
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }))
@@ -110,7 +117,7 @@ describe("readMoleculeFile: formats", () => {
 describe("readMoleculeFile: columns", () => {
   it.effect("picks the columns given, and matches the default names regardless of case", () =>
     Effect.gen(function* () {
-      const chosen = yield* items(fixture("columns.csv"), { smilesColumn: "Structure", idColumn: "ID" })
+      const chosen = yield* items(fixture("columns.csv"), { smilesColumn: "Structure", idColumn: "ID", idField: undefined })
       assert.deepStrictEqual(chosen, [record(2, "A", "ignored"), record(3, "B", "ignored")])
       const byDefault = yield* items(fixture("columns.csv"))
       assert.deepStrictEqual(byDefault, [record(2, "A", "CCO"), record(3, "B", "CCN")])
@@ -233,20 +240,20 @@ describe("readMoleculeFile: large inputs", () => {
     }))
 })
 
-describe("countLines", () => {
+describe("countItems", () => {
   it.effect("counts physical lines, a last line without newline included, gzipped files after inflating", () =>
     Effect.gen(function* () {
-      assert.strictEqual(yield* countLines(fixture("molecules.smi")), 8)
-      assert.strictEqual(yield* countLines(fixture("molecules.smi.gz")), 8)
-      assert.strictEqual(yield* countLines(fixture("crlf-bom.smi")), 4)
-      assert.strictEqual(yield* countLines(scratchFile("empty.smi")), 0)
-      assert.strictEqual(yield* countLines(scratchFile("many.smi")), MANY_LINES)
-      assert.strictEqual(yield* countLines(scratchFile("many.smi.gz")), MANY_LINES)
+      assert.strictEqual(yield* countItems(fixture("molecules.smi")), 8)
+      assert.strictEqual(yield* countItems(fixture("molecules.smi.gz")), 8)
+      assert.strictEqual(yield* countItems(fixture("crlf-bom.smi")), 4)
+      assert.strictEqual(yield* countItems(scratchFile("empty.smi")), 0)
+      assert.strictEqual(yield* countItems(scratchFile("many.smi")), MANY_LINES)
+      assert.strictEqual(yield* countItems(scratchFile("many.smi.gz")), MANY_LINES)
     }))
 
   it.effect("fails with InputFileError on a missing file", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(countLines(scratchFile("missing.csv")))
+      const error = yield* Effect.flip(countItems(scratchFile("missing.csv")))
       assert.strictEqual(error._tag, "InputFileError")
     }))
 })
@@ -275,5 +282,50 @@ describe("readMoleculeIterable", () => {
   it.effect("takes a lone string as one SMILES, not as characters", () =>
     Effect.gen(function* () {
       assert.deepStrictEqual(yield* Stream.runCollect(readMoleculeIterable("CCO")), [record(1, "1", "CCO")])
+    }))
+})
+
+describe("SD files", () => {
+  const recordsOf = (all: ReadonlyArray<InputItem>) =>
+    all.flatMap((item) => (item._tag === "Record" ? [item.record] : []))
+
+  it.effect("give a record per molfile, V2000 and V3000, with its title as id, and reject a record without M  END by number", () =>
+    Effect.gen(function*() {
+      const all = yield* items(fixture("phenols.sdf"))
+      const ids = recordsOf(all).map((r) => r.id)
+      assert.deepStrictEqual(ids, ["phenol", "catechin", "p-coumaric acid", "hordenine methyl (cation)", "pentavalent carbon", "hydroquinone"])
+      const catechin = recordsOf(all)[1]!
+      assert.include(catechin.smiles, "V3000")
+      assert.match(catechin.smiles, /M {2}END\n$/)
+      assert.notInclude(catechin.smiles, "<ID>", "the data items are not part of the molfile")
+      assert.strictEqual(catechin.label, 'record 2 ("catechin")')
+      const rejected = all.flatMap((item) => (item._tag === "Rejected" ? [item.rejected] : []))
+      assert.strictEqual(rejected.length, 1)
+      assert.strictEqual(rejected[0]!.text, 'record 6 ("not a molecule")')
+      assert.match(rejected[0]!.reason, /no "M {2}END" line/)
+    }))
+
+  it.effect("take the id from the data item --id-field names, and the record's number where it has none", () =>
+    Effect.gen(function*() {
+      const byField = recordsOf(yield* items(fixture("phenols.sdf"), { ...defaultColumns, idField: "ID" })).map((r) => r.id)
+      assert.deepStrictEqual(byField, ["P1", "P2", "P3", "P4", "P7", "P6"])
+      const missing = recordsOf(yield* items(fixture("phenols.sdf"), { ...defaultColumns, idField: "CAS" })).map((r) => r.id)
+      assert.deepStrictEqual(missing, ["1", "2", "3", "4", "5", "7"])
+    }))
+
+  it.effect("read gzipped, and a binary line spoils its own record only", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(recordsOf(yield* items(scratchFile("phenols.sdf.gz"))).length, 6)
+      const all = yield* items(scratchFile("binary-record.sdf"))
+      assert.deepStrictEqual(recordsOf(all).map((r) => r.id), ["phenol", "catechin", "hordenine methyl (cation)", "pentavalent carbon", "hydroquinone"])
+      const spoiled = all.find((item) => item._tag === "Rejected" && item.rejected.text.includes("p-coumaric acid"))
+      assert.isDefined(spoiled)
+      assert.match(spoiled?._tag === "Rejected" ? spoiled.rejected.reason : "", /line \d+: contains control character U\+0001/)
+    }))
+
+  it.effect("count their records for the progress total", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* countItems(fixture("phenols.sdf")), 6)
+      assert.strictEqual(yield* countItems(scratchFile("phenols.sdf.gz")), 6)
     }))
 })

@@ -19,6 +19,7 @@ import { Sharding } from "effect/cluster"
 import { defaults } from "../../config.js"
 import { rdkitVersion, versions } from "../../versions.js"
 import { Engine, type EngineReport, type WorkerCrashed } from "../Engine.js"
+import { depict } from "../depiction.js"
 import * as NodeEngine from "../NodeEngine.js"
 import type { Canonicalized, ProductChunk } from "../protocol.js"
 import type { RuleParseError } from "../ruleErrors.js"
@@ -204,7 +205,9 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
       events: registry.events()
     }),
     canonicalize,
-    expand
+    expand,
+    // The coordinator holds no RDKit: its report's drawings are made in a thread of their own.
+    depict
   })
 })
 

@@ -1,24 +1,25 @@
 /**
- * Molecules drawn for the report: RDKit's own SVG depiction, made in a short-lived worker thread
- * (`depictWorker.ts`). A molecule RDKit cannot draw, or a thread that fails, leaves it undrawn: a report is for
+ * Molecules drawn for the report where no engine draws them (`molexpand report`, a cluster's coordinator): RDKit's own
+ * SVG depiction, made in a short-lived worker thread (`depictionWorker.ts`). A molecule RDKit cannot draw, or a thread that fails, leaves it undrawn: a report is for
  * people, and a missing picture must not cost a run its report.
  */
 import { Worker } from "node:worker_threads"
 import { Effect } from "effect"
-import type { DepictRequest } from "./depictWorker.js"
+import type { DrawingSize } from "./protocol.js"
+import type { DepictRequest } from "./depictionWorker.js"
 
 /** The compiled worker; tests run the sources, so they point at the build of the same file. */
 const workerEntry = (): URL =>
   import.meta.url.endsWith(".ts")
-    ? new URL("../../dist/report/depictWorker.js", import.meta.url)
-    : new URL("./depictWorker.js", import.meta.url)
+    ? new URL("../../dist/engine/depictionWorker.js", import.meta.url)
+    : new URL("./depictionWorker.js", import.meta.url)
 
 /** Each SMILES's drawing as inline SVG (no XML declaration), for those RDKit could draw. */
-export const depict = (smiles: ReadonlyArray<string>, size: { readonly width: number; readonly height: number }) =>
+export const depict = (smiles: ReadonlyArray<string>, size: DrawingSize) =>
   Effect.callback<ReadonlyMap<string, string>>((resume) => {
     const unique = [...new Set(smiles)]
     if (unique.length === 0) return resume(Effect.succeed(new Map()))
-    const worker = new Worker(workerEntry(), { workerData: { smiles: unique, ...size } satisfies DepictRequest })
+    const worker = new Worker(workerEntry(), { workerData: { smiles: unique, size } satisfies DepictRequest })
     let answered = false
     const answer = (bySmiles: ReadonlyMap<string, string>) => {
       if (answered) return
@@ -29,7 +30,7 @@ export const depict = (smiles: ReadonlyArray<string>, size: { readonly width: nu
     worker.once("message", (drawings: ReadonlyArray<string | null>) => {
       const bySmiles = new Map<string, string>()
       drawings.forEach((svg, i) => {
-        if (svg !== null) bySmiles.set(unique[i]!, svg.replace(/^<\?xml[^>]*>\s*/, ""))
+        if (svg !== null) bySmiles.set(unique[i]!, svg)
       })
       answer(bySmiles)
     })
