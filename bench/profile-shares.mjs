@@ -22,6 +22,7 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 
 /** Categories in order: the first whose test matches a frame's URL (walking up from the sampled frame) wins. */
 const categories = [
+  ["the benchmark's replaying engine (not molexpand)", (url) => /bench\/lib\/coordinator/.test(url)],
   ["writer (rows, Parquet encoding, compression)", (url) => /hyparquet|hyparquetSink|parquetjs|rowBuffer|actors\/writer/.test(url)],
   ["deduper (seen set, rows)", (url) => /actors\/deduper|HashTable|SeenSet|bloom/.test(url)],
   ["reader, frontier, quarantine", (url) => /actors\/reader|moleculeSource|frontier|textSink|cursor|sdf|parquetSource/.test(url)],
