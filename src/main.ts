@@ -6,32 +6,22 @@
  */
 import * as path from "node:path"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Deferred, Effect, Fiber, Option } from "effect"
+import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
+import { clusterDevCommand, runnerCommand } from "./cli/clusterCommands.js"
+import { productSetFlag, withDefault } from "./cli/flags.js"
+import { stopOnSignals, stopRequested } from "./cli/stop.js"
 import { defaults, defaultWorkers } from "./config.js"
-import { displayClusterUrl, parseClusterUrl } from "./engine/cluster/connection.js"
-import { runClusterDev } from "./engine/cluster/dev.js"
-import { parseListen } from "./engine/cluster/listenAddress.js"
-import { runRunner } from "./engine/cluster/runner.js"
+import { displayClusterUrl } from "./engine/cluster/connection.js"
 import { builtinRuleSets } from "./engine/rules.js"
 import { expandEffect, resumedSettings } from "./expand.js"
 import { RunStopped, SettingsError } from "./runErrors.js"
-import { criticalMemoryOf, defaultSettings, type RunSettings, runnerProblems } from "./settings.js"
+import { defaultSettings, type RunSettings } from "./settings.js"
 import { makeCliReporter } from "./progress/cliReporter.js"
 import { writeReport } from "./report/report.js"
 import { formatSummary } from "./summary.js"
 import { molexpandVersion } from "./versions.js"
-
-const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
-  flag.pipe(Flag.withDescription(`${description} (default: ${String(value)})`), Flag.withDefault(value))
-
-/**
- * A flag that decides the product set: left out, it is the default for a new run and the checkpoint's value for
- * `--resume DIR`, so its absence must be seen.
- */
-const productSetFlag = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
-  flag.pipe(Flag.withDescription(`${description} (default: ${String(value)}) (with --resume: the run's own)`), Flag.optional)
 
 const flags = {
   input: Flag.String("input").pipe(
@@ -107,88 +97,6 @@ const givenSettings = ({ resume: _resume, ...cli }: CliConfig): Partial<RunSetti
     )
   ) as Partial<RunSettings>
 
-/** Set by the first SIGINT/SIGTERM: the run stops taking input and ends at its next checkpoint. */
-let stopRequested = false
-/** Done at the first SIGINT/SIGTERM: what the long-lived commands (runner, cluster-dev) wait on to stop. */
-const stopSignal = Deferred.makeUnsafe<void>()
-/** What the first and a second signal do, said as each is received. */
-let signalMeans = {
-  first: "finishing the batches in flight and writing a checkpoint (send it again to exit at once)",
-  second: "exiting now; the last checkpoint still holds."
-}
-
-/**
- * Runs a long-lived command until a signal, then interrupts it and waits for its finalizers (worker threads, child
- * processes, the cluster's registration, temporary folders) before the process exits. A command that ends by itself
- * ends the wait with its own result.
- */
-const untilStopped = <A, E, R>(service: Effect.Effect<A, E, R>, stopping: string) =>
-  Effect.gen(function*() {
-    signalMeans = { first: `${stopping} (send it again to exit at once)`, second: "exiting now" }
-    const fiber = yield* Effect.forkChild(service)
-    const stopped = yield* Effect.raceFirst(Effect.as(Fiber.await(fiber), false), Effect.as(Deferred.await(stopSignal), true))
-    if (stopped) return yield* Fiber.interrupt(fiber)
-    yield* Fiber.join(fiber)
-  })
-
-const stderrLine = (line: string) => process.stderr.write(line + "\n")
-
-const runnerFlags = {
-  cluster: Flag.String("cluster").pipe(Flag.withDescription("The cluster's database: postgres://USER@HOST[:PORT]/DATABASE (the password may come from PGPASSWORD)")),
-  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads of this runner (the number of cores)"),
-  listen: withDefault(
-    Flag.String("listen"),
-    defaults.runnerListen,
-    "HOST:PORT to serve batches on, which other processes of the cluster connect to; port 0 takes a free one. The protocol has no authentication: keep it on a private network"
-  ),
-  targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory to stay under; above it the runner runs fewer batches at once"),
-  criticalMemory: Flag.Finite("critical-memory").pipe(
-    Flag.withDescription(`Percent at which the runner starts no batch until memory is back under target (default: target + ${defaults.criticalAboveTarget}, at most ${defaults.maxCriticalMemory})`),
-    Flag.optional
-  ),
-  pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings")
-}
-
-const runnerCommand = Command.make("runner", runnerFlags, (flags) =>
-  Effect.gen(function*() {
-    const listen = parseListen(flags.listen)
-    const criticalMemory = Option.getOrUndefined(flags.criticalMemory)
-    const problems = [
-      ...(typeof listen === "string" ? [listen] : []),
-      ...runnerProblems({ workers: flags.workers, targetMemory: flags.targetMemory, criticalMemory, pollMs: flags.pollMs })
-    ]
-    if (problems.length > 0 || typeof listen === "string") return yield* new SettingsError({ problems })
-    const db = yield* parseClusterUrl(flags.cluster).pipe(Effect.mapError((error) => new SettingsError({ problems: [error.message] })))
-    yield* untilStopped(runRunner({
-      db,
-      workers: flags.workers,
-      listen,
-      targetMemory: flags.targetMemory,
-      criticalMemory: criticalMemoryOf({ targetMemory: flags.targetMemory, criticalMemory }),
-      pollMs: flags.pollMs,
-      log: stderrLine
-    }), "leaving the cluster")
-  })).pipe(Command.withDescription("Serve a cluster's batches on this machine's cores until stopped (SIGINT or SIGTERM)"))
-
-const clusterDevCommand = Command.make("cluster-dev", {
-  runners: withDefault(Flag.Int("runners"), defaults.clusterDevRunners, "Runner processes to start (0: only the database)"),
-  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaults.clusterDevWorkers, "RDKit worker threads of each runner"),
-  port: withDefault(Flag.Int("port"), 0, "PostgreSQL's port on 127.0.0.1 (0: a free one)")
-}, (flags) =>
-  Effect.gen(function*() {
-    const problems = [
-      ...(Number.isInteger(flags.runners) && flags.runners >= 0 ? [] : [`--runners must be an integer ≥ 0, got ${flags.runners}`]),
-      ...runnerProblems({ workers: flags.workers, targetMemory: defaults.targetMemory, criticalMemory: undefined, pollMs: defaults.pollMs })
-    ]
-    if (problems.length > 0) return yield* new SettingsError({ problems })
-    yield* untilStopped(
-      runClusterDev({ ...flags, log: (line) => stderrLine(`molexpand cluster-dev: ${line}`) }),
-      "stopping the runners and PostgreSQL"
-    )
-  })).pipe(
-    Command.withDescription("A cluster on this machine to try --cluster: an embedded PostgreSQL and local runners, until stopped")
-  )
-
 /**
  * The command that continues a stopped run: the output folder holds its input, rules and settings. A cluster run is
  * continued on the cluster (its URL without a password, which comes from PGPASSWORD or is added back).
@@ -215,7 +123,7 @@ const command = Command.make("molexpand", flags, (cli) =>
     const outcome = yield* expandEffect({
       settings,
       resume: Option.isSome(cli.resume),
-      stopRequested: () => stopRequested,
+      stopRequested,
       onEvent: reporter.onEvent,
       progressMs: reporter.progressMs
     })
@@ -260,6 +168,8 @@ const stoppedExitCode = 130
 const exitCodeOf = (error: { readonly _tag: string }): number =>
   isCliError(error) || runUsageErrors.has(error._tag) ? usageExitCode : error._tag === "RunStopped" ? stoppedExitCode : failureExitCode
 
+stopOnSignals(stoppedExitCode)
+
 const program = Command.run(command, { version: molexpandVersion }).pipe(
   Effect.tapError((error) =>
     Effect.sync(() => {
@@ -269,22 +179,6 @@ const program = Command.run(command, { version: molexpandVersion }).pipe(
   ),
   Effect.provide(NodeServices.layer)
 )
-
-/**
- * Signals: the first asks for a clean stop (finish what is in flight, checkpoint, exit 130 with the resume command);
- * a second exits at once, which loses only the work since the last checkpoint.
- */
-const onSignal = (signal: NodeJS.Signals) => {
-  if (stopRequested) {
-    console.error(`molexpand: second ${signal}: ${signalMeans.second}`)
-    process.exit(stoppedExitCode)
-  }
-  stopRequested = true
-  Deferred.doneUnsafe(stopSignal, Effect.void)
-  console.error(`molexpand: ${signal}: ${signalMeans.first}`)
-}
-process.on("SIGINT", onSignal)
-process.on("SIGTERM", onSignal)
 
 // Effect's runPromise holds no handle of its own; this keeps the process alive while the run waits on nothing else.
 const keepAlive = setInterval(() => undefined, 2 ** 30)
