@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * molexpand against the pipeline a user would write instead (bench/peer/peer_expand.py: native RDKit and a
- * multiprocessing pool), on the public molecule sets in ../shared, at 1 and 2 workers; and, with --scale, molexpand's
- * memory at 10K, 100K and 1M input molecules. bench/README.md explains the figures.
+ * molexpand's engines (native RDKit, RDKit WebAssembly) against the pipeline a user would write instead
+ * (bench/peer/peer_expand.py: native RDKit and a multiprocessing pool), on the public molecule sets in ../shared, at 1
+ * and 2 workers; and, with --scale, molexpand's memory at 10K, 100K and 1M input molecules. bench/README.md explains
+ * the figures.
  *
  *   npm run bench                         # build, then the full protocol (3 repetitions of every case)
  *   node bench/run.mjs --quick            # smoke run: 1 repetition of two small cases
  *   node bench/run.mjs --cases nci-phase2-g2,polyphenols-phase2-g1 --reps 3
+ *   node bench/run.mjs --engines wasm     # molexpand's engines to measure (default: native,wasm where the addon is built)
  *   node bench/run.mjs --scale [--scale-sizes 10000,100000,1000000] [--scale-modes bloom,exact] [--scale-reps 3,3,1]
  *     [--scale-input FILE]
  *   node bench/run.mjs --cluster [--reps 3]        # cluster-dev (2 runners × 1 worker) against a local run (2 workers)
@@ -23,7 +25,7 @@ import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { describeMachine, ensureNativeRdkit, PYTHON, uptimeText } from "./lib/machine.mjs"
 import { runMeasured } from "./lib/measure.mjs"
-import { log, molexpandMain, repoRoot, shared, sharedDir } from "./lib/paths.mjs"
+import { log, molexpandMain, nativeAddon, repoRoot, shared, sharedDir } from "./lib/paths.mjs"
 import { compareProductSets, digestProducts, readParquetProducts, readTsvProducts } from "./lib/products.mjs"
 import { writeBenchReport } from "./lib/report.mjs"
 import { median, today } from "./lib/stats.mjs"
@@ -38,6 +40,9 @@ const repo = (p) => path.join(repoRoot, p)
 
 const DEFAULT_REPS = 3
 const DEFAULT_WORKERS = [1, 2]
+/** molexpand's engines, in the order each repetition runs them (before the peer). */
+const ENGINES = ["native", "wasm"]
+const PEER = "peer"
 /** How many differing products a failed comparison prints per side (all are counted, and saved in the JSON up to 1000). */
 const PRINT_DIFFERENCES = 25
 const SAVE_DIFFERENCES = 1000
@@ -62,7 +67,7 @@ const CASES = [
     generations: 1,
     flags: [],
     note:
-      "RDKit 2026 (WASM) and 2022.09 (native) are known to differ here: molexpand finds 5 products (ellagitannin derivatives of " +
+      "RDKit 2026 (WASM) and 2022.09 (native) are known to differ here: molexpand's WASM engine finds 5 products (ellagitannin derivatives of " +
       "54-56 heavy atoms) that native RDKit does not, the same 5 extra products shared/data/SOURCES.md reports for a plain WASM loop " +
       "against the native reference; native RDKit parses the 5 keys, so they are products its RunReactants did not give or judged invalid. The cause is not pinned down."
   },
@@ -77,7 +82,7 @@ const CASES = [
       "the peer's extra products are keys neither RDKit parses: GLORYx's oxidative_deamination_(aromatic) rule gives raw products " +
       "with an aromatic [nH] carrying a further explicit [H]; native RDKit 2022.09 sanitizes them and writes a neutral four-bonded [NH2] " +
       "that it cannot parse again, RDKit 2026 rejects them as invalid candidates. The peer's set is the shared native reference's " +
-      "(shared/data/reference/cmnpd1500.gloryx.gen1.tsv, 66,135 products), molexpand's is it less these keys; bench/README.md."
+      "(shared/data/reference/cmnpd1500.gloryx.gen1.tsv, 66,135 products), molexpand's WASM engine's is it less these keys; bench/README.md."
   },
   {
     name: "nci-phase2-g1",
@@ -112,6 +117,7 @@ const { values: options } = parseArgs({
     cases: { type: "string" },
     reps: { type: "string" },
     workers: { type: "string" },
+    engines: { type: "string" },
     keep: { type: "boolean", default: false },
     scale: { type: "boolean", default: false },
     "scale-sizes": { type: "string" },
@@ -150,12 +156,18 @@ if (!fs.existsSync(molexpandMain)) {
 
 // ---- one case ----------------------------------------------------------------------------------------------------
 
-const molexpandArgs = (c, workers, out) => [
+const molexpandProgram = (engine) => `molexpand-${engine}`
+
+/** The programs of each repetition and worker count, in the order they run: the engines asked for, then the peer. */
+const programsOf = (engines) => [...engines.map((engine) => ({ name: molexpandProgram(engine), engine })), { name: PEER }]
+
+const molexpandArgs = (c, engine, workers, out) => [
   molexpandMain,
   "--input", c.input,
   "--rules", c.rules,
   "--generations", String(c.generations),
   "--workers", String(workers),
+  "--engine", engine,
   "--output", out,
   "--dedup", "exact",
   "--quiet",
@@ -174,19 +186,19 @@ const parsePeerJson = (stdout) => {
 
 /** Runs one program once; returns the run's record and its product list. */
 const runOnce = async (c, program, workers, rep, workDir) => {
-  const label = `${program}-w${workers}-r${rep}`
+  const label = `${program.name}-w${workers}-r${rep}`
   const out = path.join(workDir, label)
   fs.rmSync(out, { recursive: true, force: true })
   fs.mkdirSync(out, { recursive: true })
-  const isMolexpand = program === "molexpand"
+  const isMolexpand = program.engine !== undefined
   const peerOut = path.join(out, "products.tsv")
   const measured = await runMeasured(
     isMolexpand ? process.execPath : PYTHON,
-    isMolexpand ? molexpandArgs(c, workers, out) : peerArgs(c, workers, peerOut),
+    isMolexpand ? molexpandArgs(c, program.engine, workers, out) : peerArgs(c, workers, peerOut),
     { cwd: repoRoot, logDir: path.join(workDir, "logs"), label }
   )
   const record = {
-    program,
+    program: program.name,
     workers,
     rep,
     exitCode: measured.exitCode,
@@ -209,6 +221,7 @@ const runOnce = async (c, program, workers, rep, workDir) => {
   if (isMolexpand) {
     const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8"))
     const total = summary.products.total
+    record.engine = summary.engine.rdkit
     record.inputsValid = summary.inputs.valid
     record.products = total
     record.productsByGeneration = summary.products.byGeneration
@@ -249,6 +262,7 @@ const aggregate = (runs) => {
     const m = (field) => median(list.map((r) => r[field]))
     out[key] = {
       program: list[0].program,
+      engine: list[0].engine,
       workers: list[0].workers,
       runs: list.length,
       wallSeconds: m("wallSeconds"),
@@ -264,39 +278,80 @@ const aggregate = (runs) => {
   return out
 }
 
-const ratios = (medians, workerCounts) => {
-  const byWorkers = {}
+/** Ratio name → the median it divides. */
+const OVER_PEER_FIELDS = { molPerSecond: "molPerSecond", productsPerSecond: "productsPerSecond", cpuSeconds: "cpuSeconds", peakRss: "peakRssBytes", peakPss: "peakPssBytes" }
+const NATIVE_OVER_WASM_FIELDS = { molPerSecond: "molPerSecond", cpuSeconds: "cpuSeconds" }
+
+/** One program's medians divided by another's, per worker count at which both ran. */
+const ratiosAt = (medians, workerCounts, top, bottom, fields) => {
+  const out = {}
   for (const w of workerCounts) {
-    const a = medians[`molexpand/${w}`]
-    const b = medians[`peer/${w}`]
-    if (!a || !b) continue
-    byWorkers[w] = {
-      molPerSecond: a.molPerSecond / b.molPerSecond,
-      productsPerSecond: a.productsPerSecond / b.productsPerSecond,
-      cpuSeconds: a.cpuSeconds / b.cpuSeconds,
-      peakRss: a.peakRssBytes / b.peakRssBytes,
-      peakPss: a.peakPssBytes / b.peakPssBytes
-    }
+    const a = medians[`${top}/${w}`]
+    const b = medians[`${bottom}/${w}`]
+    if (a && b) out[w] = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, a[field] / b[field]]))
   }
-  const scaling = {}
-  const [lo, hi] = [Math.min(...workerCounts), Math.max(...workerCounts)]
-  if (lo !== hi) {
-    for (const program of ["molexpand", "peer"]) {
-      const a = medians[`${program}/${lo}`]
-      const b = medians[`${program}/${hi}`]
-      if (a && b) scaling[program] = { from: lo, to: hi, molPerSecond: b.molPerSecond / a.molPerSecond }
-    }
-  }
-  return { molexpandOverPeer: byWorkers, scaling }
+  return out
 }
 
-const runCase = async (c, reps, workerCounts) => {
+/** `measure(fewest, most, addedWorkers)` per program that ran at both the fewest and the most workers. */
+const acrossWorkers = (medians, workerCounts, programs, measure) => {
+  const [lo, hi] = [Math.min(...workerCounts), Math.max(...workerCounts)]
+  const out = {}
+  if (lo === hi) return out
+  for (const program of programs) {
+    const a = medians[`${program}/${lo}`]
+    const b = medians[`${program}/${hi}`]
+    if (a && b) out[program] = { from: lo, to: hi, ...measure(a, b, hi - lo) }
+  }
+  return out
+}
+
+/**
+ * Peak RSS divided by the workers: what a core costs in memory, the figure that sizes a machine with more cores than
+ * this one. A single run's per-worker figure still carries the program's fixed base; the marginal worker does not.
+ */
+const rssPerWorker = (medians) => {
+  const out = {}
+  for (const m of Object.values(medians)) (out[m.program] ??= {})[m.workers] = m.peakRssBytes / m.workers
+  return out
+}
+
+const figures = (medians, workerCounts, engines) => {
+  const programs = programsOf(engines).map((p) => p.name)
+  return {
+    molexpandOverPeer: Object.fromEntries(engines.map((e) => [e, ratiosAt(medians, workerCounts, molexpandProgram(e), PEER, OVER_PEER_FIELDS)])),
+    nativeOverWasm: ratiosAt(medians, workerCounts, molexpandProgram("native"), molexpandProgram("wasm"), NATIVE_OVER_WASM_FIELDS),
+    scaling: acrossWorkers(medians, workerCounts, programs, (a, b) => ({ molPerSecond: b.molPerSecond / a.molPerSecond })),
+    peakRssPerWorker: rssPerWorker(medians),
+    marginalWorkerRss: acrossWorkers(medians, workerCounts, programs, (a, b, added) => ({ bytes: (b.peakRssBytes - a.peakRssBytes) / added }))
+  }
+}
+
+/** A run's duplicate products, and a product set that differs from its program's first run's. */
+const repeatProblems = (program, workers, rep, digest, first) => {
+  const where = `${program} at ${workers} workers, repetition ${rep}`
+  const problems = []
+  if (digest.distinct !== digest.count) problems.push(`${where}: ${digest.count - digest.distinct} duplicate product rows`)
+  if (first !== undefined && first.sha256 !== digest.sha256) problems.push(`${where}: product set differs from its first run (${digest.distinct} vs ${first.distinct})`)
+  return problems
+}
+
+const logRun = (record) =>
+  log(
+    `  ${record.program.padEnd(16)} w${record.workers} r${record.rep}: ${record.wallSeconds.toFixed(1)} s wall, ${record.cpuSeconds.toFixed(1)} s CPU, ` +
+      `peak RSS ${(record.peakRssBytes / 2 ** 20).toFixed(0)} MiB (PSS ${(record.peakPssBytes / 2 ** 20).toFixed(0)}), ` +
+      `${record.molPerSecond.toFixed(1)} mol/s, ${record.productsPerSecond.toFixed(0)} products/s, ${record.products} products; ` +
+      `load ${record.loadBefore[0].toFixed(2)}`
+  )
+
+const runCase = async (c, reps, workerCounts, engines) => {
   const missing = [c.input, c.rules].filter((f) => !fs.existsSync(f))
   if (missing.length > 0) {
     log(`SKIP ${c.name}: missing ${missing.join(", ")} (set MOLEXPAND_SHARED to the shared data folder)`)
     return { name: c.name, title: c.title, status: "skipped", reason: `missing ${missing.join(", ")}` }
   }
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `molexpand-bench-${c.name}-`))
+  const programs = programsOf(engines)
   const result = {
     name: c.name,
     title: c.title,
@@ -307,78 +362,78 @@ const runCase = async (c, reps, workerCounts) => {
     note: c.note,
     reps,
     workers: workerCounts,
+    engines,
     uptimeBefore: uptimeText(),
     startedAt: new Date().toISOString(),
     runs: [],
     problems: []
   }
-  log(`CASE ${c.name}: ${c.title}; ${reps} repetitions × workers ${workerCounts.join(",")} × (molexpand, peer); logs in ${workDir}/logs`)
+  log(`CASE ${c.name}: ${c.title}; ${reps} repetitions × workers ${workerCounts.join(",")} × (${programs.map((p) => p.name).join(", ")}); logs in ${workDir}/logs`)
   const firstDigest = {}
-  const firstProducts = {}
+  // Each program's first product list, held until the comparisons with the peer's (they are large).
+  let firstProducts = {}
   let failedRun = false
   for (let rep = 1; rep <= reps && !failedRun; rep++) {
     for (const workers of workerCounts) {
-      for (const program of ["molexpand", "peer"]) {
+      for (const program of programs) {
         const { record, products } = await runOnce(c, program, workers, rep, workDir)
+        result.runs.push(record)
         if (record.exitCode !== 0) {
-          log(`  ${program} w${workers} r${rep}: FAILED (exit ${record.exitCode})\n${record.error}`)
-          result.problems.push(`${program} at ${workers} workers, repetition ${rep}, exited with ${record.exitCode}`)
-          result.runs.push(record)
+          log(`  ${program.name} w${workers} r${rep}: FAILED (exit ${record.exitCode})\n${record.error}`)
+          result.problems.push(`${program.name} at ${workers} workers, repetition ${rep}, exited with ${record.exitCode}`)
           failedRun = true
           continue
         }
         const digest = digestProducts(products)
         record.productsSha256 = digest.sha256
-        if (digest.distinct !== digest.count) {
-          result.problems.push(`${program} at ${workers} workers, repetition ${rep}: ${digest.count - digest.distinct} duplicate product rows`)
+        result.problems.push(...repeatProblems(program.name, workers, rep, digest, firstDigest[program.name]))
+        if (firstDigest[program.name] === undefined) {
+          firstDigest[program.name] = digest
+          firstProducts[program.name] = products
         }
-        if (firstDigest[program] === undefined) {
-          firstDigest[program] = digest
-          firstProducts[program] = products
-        } else if (firstDigest[program].sha256 !== digest.sha256) {
-          result.problems.push(`${program} at ${workers} workers, repetition ${rep}: product set differs from its first run (${digest.distinct} vs ${firstDigest[program].distinct})`)
-        }
-        result.runs.push(record)
-        log(
-          `  ${program.padEnd(9)} w${workers} r${rep}: ${record.wallSeconds.toFixed(1)} s wall, ${record.cpuSeconds.toFixed(1)} s CPU, ` +
-            `peak RSS ${(record.peakRssBytes / 2 ** 20).toFixed(0)} MiB (PSS ${(record.peakPssBytes / 2 ** 20).toFixed(0)}), ` +
-            `${record.molPerSecond.toFixed(1)} mol/s, ${record.productsPerSecond.toFixed(0)} products/s, ${record.products} products; ` +
-            `load ${record.loadBefore[0].toFixed(2)}`
-        )
-        if (firstProducts.molexpand && firstProducts.peer && result.comparison === undefined) {
-          result.comparison = await compareCase(firstProducts.molexpand, firstProducts.peer)
-          delete firstProducts.molexpand
-          delete firstProducts.peer
-          if (!result.comparison.equal) {
-            const k = result.comparison
-            result.problems.push(
-              `product sets differ after re-canonicalization: ${k.onlyMolexpandCount} only in molexpand, ${k.onlyPeerCount} only in the peer; ` +
-                `${k.onlyPeerUnparsableByWasm} of the peer's are keys RDKit WASM cannot parse` +
-                (k.onlyPeerUnparsableByWasm > 0 ? ` (native RDKit cannot parse ${k.onlyPeerUnparsableByNativeToo} of them again either)` : "") +
-                `, ${k.unexplained} other differences`
-            )
-          }
-        }
+        logRun(record)
+      }
+      if (firstProducts[PEER] && result.comparisons === undefined) {
+        result.comparisons = await compareWithPeer(engines, firstProducts, result.problems)
+        firstProducts = {}
       }
     }
   }
   result.uptimeAfter = uptimeText()
   result.finishedAt = new Date().toISOString()
   result.medians = aggregate(result.runs)
-  Object.assign(result, ratios(result.medians, workerCounts))
+  Object.assign(result, figures(result.medians, workerCounts, engines))
   result.status = result.problems.length === 0 ? "ok" : "failed"
   if (!options.keep) fs.rmSync(workDir, { recursive: true, force: true })
   for (const problem of result.problems) log(`  PROBLEM ${c.name}: ${problem}`)
   return result
 }
 
-const compareCase = async (molexpandProducts, peerProducts) => {
+/** Each engine's first product set against the peer's first; a difference is one of the case's problems. */
+const compareWithPeer = async (engines, firstProducts, problems) => {
+  const comparisons = {}
+  for (const engine of engines) {
+    const program = molexpandProgram(engine)
+    if (firstProducts[program] === undefined) continue
+    const k = (comparisons[engine] = await compareCase(program, firstProducts[program], firstProducts[PEER]))
+    if (k.equal) continue
+    problems.push(
+      `${program} against the peer: product sets differ after re-canonicalization: ${k.onlyMolexpandCount} only in ${program}, ${k.onlyPeerCount} only in the peer; ` +
+        `${k.onlyPeerUnparsableByWasm} of the peer's are keys RDKit WASM cannot parse` +
+        (k.onlyPeerUnparsableByWasm > 0 ? ` (native RDKit cannot parse ${k.onlyPeerUnparsableByNativeToo} of them again either)` : "") +
+        `, ${k.unexplained} other differences`
+    )
+  }
+  return comparisons
+}
+
+const compareCase = async (program, molexpandProducts, peerProducts) => {
   const t = performance.now()
   const cmp = await compareProductSets(molexpandProducts, peerProducts)
   const seconds = (performance.now() - t) / 1000
   const summary = {
     equal: cmp.equal,
-    recanonicalizedWith: "RDKit WASM (molexpand's)",
+    recanonicalizedWith: "RDKit WASM",
     molexpand: cmp.left,
     peer: cmp.right,
     onlyMolexpandCount: cmp.onlyLeft.length,
@@ -399,15 +454,15 @@ const compareCase = async (molexpandProducts, peerProducts) => {
   }
   summary.unexplained = cmp.onlyLeft.length + cmp.onlyRight.length - peerUnparsable.length - summary.onlyMolexpandUnparsableByWasm
   if (cmp.equal) {
-    log(`  products: the sets of (smiles, generation) are equal after re-canonicalization (${cmp.left.distinct} products; ` +
-      `${cmp.left.changedByRecanonicalization} molexpand / ${cmp.right.changedByRecanonicalization} peer keys rewritten; ${seconds.toFixed(1)} s)`)
+    log(`  ${program} against the peer: the sets of (smiles, generation) are equal after re-canonicalization (${cmp.left.distinct} products; ` +
+      `${cmp.left.changedByRecanonicalization} ${program} / ${cmp.right.changedByRecanonicalization} peer keys rewritten; ${seconds.toFixed(1)} s)`)
   } else {
-    log(`  products DIFFER after re-canonicalization: ${cmp.onlyLeft.length} only in molexpand, ${cmp.onlyRight.length} only in the peer ` +
+    log(`  ${program} against the peer: products DIFFER after re-canonicalization: ${cmp.onlyLeft.length} only in ${program}, ${cmp.onlyRight.length} only in the peer ` +
       `(${peerUnparsable.length} of the peer's are keys RDKit WASM cannot parse` +
       (peerUnparsable.length > 0 ? `, ${summary.onlyPeerUnparsableByNativeToo} of them native RDKit cannot parse again either` : "") +
       `; ${summary.unexplained} other differences)`)
-    for (const item of cmp.onlyLeft.slice(0, PRINT_DIFFERENCES)) console.log(`    only molexpand: ${item}`)
-    for (const item of cmp.onlyRight.slice(0, PRINT_DIFFERENCES)) console.log(`    only peer:      ${item}`)
+    for (const item of cmp.onlyLeft.slice(0, PRINT_DIFFERENCES)) console.log(`    only ${program}: ${item}`)
+    for (const item of cmp.onlyRight.slice(0, PRINT_DIFFERENCES)) console.log(`    only peer: ${item}`)
   }
   return summary
 }
@@ -481,10 +536,30 @@ const clusterAndCoordinator = async (base, date) => {
   return failed ? 1 : 0
 }
 
+/** `--engines`, in the fixed run order; by default both where the native addon is built (WebAssembly always is). */
+const chooseEngines = () => {
+  if (options.engines === undefined) {
+    const built = fs.existsSync(nativeAddon)
+    const engines = built ? ENGINES : ["wasm"]
+    log(`engines: ${engines.join(",")} (the native addon is ${built ? "built" : "not built"}: ${nativeAddon})`)
+    return engines
+  }
+  const asked = options.engines.split(",").map((s) => s.trim()).filter(Boolean)
+  if (asked.length === 0 || asked.some((e) => !ENGINES.includes(e))) {
+    throw new RangeError(`--engines: expected a comma list of ${ENGINES.join(", ")}, got ${options.engines}`)
+  }
+  if (asked.includes("native") && !fs.existsSync(nativeAddon)) {
+    throw new Error(`--engines native: the native addon is not built (${nativeAddon}; npm ci builds it where librdkit-dev is installed)`)
+  }
+  const engines = ENGINES.filter((e) => asked.includes(e))
+  log(`engines: ${engines.join(",")} (--engines)`)
+  return engines
+}
+
 const main = async () => {
   ensureNativeRdkit(log)
   const machine = await describeMachine()
-  log(`machine: ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.cpuModel}, ${machine.os}, Node ${machine.node}, RDKit WASM ${machine.rdkitWasm}, native RDKit ${machine.rdkitNative}`)
+  log(`machine: ${machine.cores} cores, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${machine.cpuModel}, ${machine.os}, Node ${machine.node}, RDKit WASM ${machine.rdkitWasm}, native RDKit ${machine.rdkitNativeEngine ?? "not built"} (molexpand) and ${machine.rdkitNative} (peer)`)
   log(`uptime: ${uptimeText()}`)
   const date = today()
   const suffix = options.quick ? "-quick" : options.scale ? "-scale" : ""
@@ -529,11 +604,12 @@ const main = async () => {
         return found
       })
     : CASES.filter((c) => Boolean(c.quick) === options.quick)
-  log(`protocol: ${reps} repetition(s), workers ${workerCounts.join(",")}, order per repetition and worker count: molexpand then peer`)
+  const engines = chooseEngines()
+  log(`protocol: ${reps} repetition(s), workers ${workerCounts.join(",")}, order per repetition and worker count: ${programsOf(engines).map((p) => p.name).join(", ")}`)
 
   const results = []
   for (const c of selected) {
-    results.push(await runCase(c, reps, workerCounts))
+    results.push(await runCase(c, reps, workerCounts, engines))
     // Written after every case, so an interrupted run keeps what it finished.
     const merged = mergeResults(jsonFile, { ...base, generatedAt: new Date().toISOString(), cases: results })
     fs.writeFileSync(jsonFile, JSON.stringify(merged, null, 2) + "\n")

@@ -8,6 +8,9 @@ import * as os from "node:os"
 
 export type DedupMode = "exact" | "bloom"
 export type ParquetWriterKind = "hyparquet-writer" | "parquetjs-lite"
+/** Which RDKit runs the chemistry: the native addon if it loads (`auto`), the native addon, or WebAssembly. */
+export const engineChoices = ["auto", "native", "wasm"] as const
+export type EngineChoice = (typeof engineChoices)[number]
 
 export const defaults = {
   /** Percent of system (or cgroup) memory the run aims to stay under. The seed pipeline died at 94%. */
@@ -73,6 +76,11 @@ export const defaults = {
    */
   workerYoungGenerationMb: 4,
   /**
+   * The same bound for a native worker, which is a process and takes V8's flag: its young generation is two
+   * semi-spaces, so half of `workerYoungGenerationMb` each.
+   */
+  workerSemiSpaceMb: 2,
+  /**
    * How far (percent) a JavaScript heap may grow past its live size before V8 collects it in full (see
    * `src/governor/heapGrowth.ts`). V8's own choice went up to 300% on the main thread, whose old space then swung
    * between 26 and 120 MB; 30% is V8's own "conservative" factor. 0 leaves V8's heuristic.
@@ -81,6 +89,11 @@ export const defaults = {
   /** RunReactants' cap on product sets per rule and molecule, as the product contract fixes it. */
   maxProductSetsPerRule: 1_000,
   dedup: "exact" as DedupMode,
+  /**
+   * `auto`: the native RDKit where its addon was built (the reference's own RDKit, at native speed), WebAssembly
+   * elsewhere, so that a run needs nothing beyond `npm ci`.
+   */
+  engine: "auto" as EngineChoice,
   parquetWriter: "hyparquet-writer" as ParquetWriterKind,
   /** The built-in rule set used when `--rules` is not given. */
   rules: "polyphenol-phase2",

@@ -8,6 +8,7 @@ import * as path from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, FileSystem, type Layer } from "effect"
 import { defaults } from "./config.js"
+import { type ChosenEngine, chooseEngine, wasmEngine } from "./engine/choice.js"
 import * as ClusterEngine from "./engine/cluster/ClusterEngine.js"
 import { checkReachable, type ClusterDatabase, type ClusterUnreachable, parseClusterUrl } from "./engine/cluster/connection.js"
 import type { Engine, WorkerCrashed } from "./engine/Engine.js"
@@ -65,7 +66,9 @@ export interface RunLayers {
    * The chemistry engine for the run's rule set. Default: RDKit on Node worker threads (`NodeEngine`), or with
    * `settings.cluster` the cluster's runners (`ClusterEngine`).
    */
-  readonly engine?: ((ruleSet: RuleSet, settings: RunSettings) => Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable>) | undefined
+  readonly engine?:
+    | ((ruleSet: RuleSet, settings: RunSettings, engine: ChosenEngine) => Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable>)
+    | undefined
   /** Where memory readings come from. Default: the system (or cgroup), or `script:FILE` as the settings say. */
   readonly probe?: Layer.Layer<MemoryProbe.MemoryProbe> | undefined
   /**
@@ -83,13 +86,18 @@ const engineOptionsOf = (settings: RunSettings) => ({
 })
 
 /** The runners of the cluster whose database is `db`, each with its own worker threads. */
-export const clusterEngineFor = (db: ClusterDatabase) => (ruleSet: RuleSet, settings: RunSettings) =>
-  ClusterEngine.layer({ db, ruleSet, options: engineOptionsOf(settings) })
+export const clusterEngineFor = (db: ClusterDatabase) => (ruleSet: RuleSet, settings: RunSettings, engine: ChosenEngine) =>
+  ClusterEngine.layer({ db, ruleSet, options: engineOptionsOf(settings), engine })
 
-/** RDKit on Node worker threads, as many as `settings.workers`. */
-export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings) => {
+/** RDKit on this machine's workers, as many as `settings.workers`. */
+export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings, engine: ChosenEngine) => {
   const { moleculeTimeoutMs, ...options } = engineOptionsOf(settings)
-  return NodeEngine.layer({ workers: settings.workers, moleculeTimeoutMs, settings: { ruleSet, ...options, credits: defaults.workerCredits } })
+  return NodeEngine.layer({
+    workers: settings.workers,
+    moleculeTimeoutMs,
+    engine,
+    settings: { ruleSet, ...options, credits: defaults.workerCredits }
+  })
 }
 
 const probeFor = (settings: RunSettings) =>
@@ -157,7 +165,8 @@ const checkNewOutput = (settings: RunSettings) =>
     }
   }).pipe(Effect.catchTag("PlatformError", (cause) => Effect.fail(new OutputRejected({ path: settings.output, reason: `cannot write there: ${describeCause(cause)}` }))))
 
-const checkResume = (settings: RunSettings, fingerprint: Fingerprint) =>
+/** The checkpointed run in the output folder, if it can go on. */
+const savedRun = (settings: RunSettings) =>
   Effect.gen(function*() {
     const manifest: Manifest = yield* readManifest(settings.output).pipe(
       Effect.mapError((error) => new ResumeRefused({ path: settings.output, reasons: [error.reason] }))
@@ -165,10 +174,21 @@ const checkResume = (settings: RunSettings, fingerprint: Fingerprint) =>
     if (manifest.complete) {
       return yield* new ResumeRefused({ path: settings.output, reasons: ["the run is already complete"] })
     }
-    const differences = fingerprintDifferences(manifest.fingerprint, fingerprint)
-    if (differences.length > 0) return yield* new ResumeRefused({ path: settings.output, reasons: differences })
-    return manifest
+    // Checkpoints from before the native engine name none: they were all made on WebAssembly.
+    const engine = (manifest.fingerprint as Partial<Fingerprint>).engine ?? wasmEngine.rdkit
+    return { ...manifest, fingerprint: { ...manifest.fingerprint, engine } }
   })
+
+const checkResume = (saved: Manifest, settings: RunSettings, fingerprint: Fingerprint) => {
+  const differences = fingerprintDifferences(saved.fingerprint, fingerprint)
+  return differences.length > 0 ? Effect.fail(new ResumeRefused({ path: settings.output, reasons: differences })) : Effect.succeed(saved)
+}
+
+/** The RDKit the run uses (`--engine`); on a resume, `auto` keeps the checkpoint's where it can. */
+const engineFor = (settings: RunSettings, saved: Manifest | undefined) => {
+  const chosen = chooseEngine(settings.engine, saved?.fingerprint.engine)
+  return chosen.ok ? Effect.succeed(chosen.engine) : Effect.fail(new SettingsError({ problems: [chosen.reason] }))
+}
 
 /**
  * The settings to resume the run in `output` with: the checkpoint's input, rules and every setting that decides the
@@ -203,13 +223,13 @@ export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest)
   if (ruleSet.rules.length > maxRules) {
     return yield* new RuleParseError({ file: ruleSet.source, line: 0, reason: `more than ${maxRules} rules` })
   }
-  const fingerprint: Fingerprint = molecules === undefined
-    ? yield* fingerprintOf(settings, input, ruleSet)
-    : yield* fingerprintOf(settings, undefined, ruleSet)
-  const resume = request.resume === true ? yield* checkResume(settings, fingerprint) : undefined
+  const saved = request.resume === true ? yield* savedRun(settings) : undefined
+  const engine = yield* engineFor(settings, saved)
+  const fingerprint: Fingerprint = yield* fingerprintOf(settings, molecules === undefined ? input : undefined, ruleSet, engine)
+  const resume = saved === undefined ? undefined : yield* checkResume(saved, settings, fingerprint)
   if (resume === undefined) yield* checkNewOutput(settings)
   const cluster = settings.cluster === undefined ? undefined : yield* reachableCluster(settings.cluster)
-  return { ruleSet, fingerprint, resume, cluster }
+  return { ruleSet, fingerprint, resume, cluster, engine }
 })
 
 /** A whole run: `Complete` with its summary, or `Stopped` at a checkpoint when `stopRequested` said so. */
@@ -218,8 +238,8 @@ export const expandEffect = (request: RunRequest) =>
 
 const expandWith = Effect.fn("expandEffect")(function*(request: RunRequest) {
   const { settings } = request
-  const { ruleSet, fingerprint, resume, cluster } = yield* prepareRun(request)
-  const engine = (request.layers?.engine ?? (cluster === undefined ? nodeEngineFor : clusterEngineFor(cluster)))(ruleSet, settings)
+  const { ruleSet, fingerprint, resume, cluster, engine: chosen } = yield* prepareRun(request)
+  const engine = (request.layers?.engine ?? (cluster === undefined ? nodeEngineFor : clusterEngineFor(cluster)))(ruleSet, settings, chosen)
   const probe = request.layers?.probe ?? (yield* probeFor(settings))
   const pipeline = runPipeline({
     settings,

@@ -10,7 +10,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
 import { clusterDevCommand, runnerCommand } from "./cli/clusterCommands.js"
-import { productSetFlag, withDefault } from "./cli/flags.js"
+import { engineFlag, productSetFlag, withDefault } from "./cli/flags.js"
 import { stopOnSignals, stopRequested } from "./cli/stop.js"
 import { defaults, defaultWorkers } from "./config.js"
 import { displayClusterUrl } from "./engine/cluster/connection.js"
@@ -39,7 +39,8 @@ const flags = {
     Flag.optional
   ),
   generations: productSetFlag(Flag.Int("generations"), defaults.generations, "Rounds of rule application"),
-  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads of a local run (the number of cores); with --cluster, each runner's own --workers count"),
+  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit workers of a local run (the number of cores); with --cluster, each runner's own --workers count"),
+  engine: engineFlag,
   batchSize: withDefault(Flag.Int("batch-size"), defaults.batchSize, "Molecules per batch sent to a worker"),
   chunkSize: withDefault(Flag.Int("chunk-size"), defaults.chunkSize, "Products per message from a worker"),
   flushInterval: withDefault(Flag.Int("flush-interval"), defaults.flushInterval, "Rows per Parquet row group; the writer never buffers more"),

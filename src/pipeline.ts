@@ -134,6 +134,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     generations: settings.generations,
     workers: engine.report().workers,
     engine: engine.report().kind,
+    rdkit: engine.report().rdkit,
     resumed: resume !== undefined
   })
   yield* engine.notices.pipe(

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { type DedupMode, defaults, defaultWorkers, type ParquetWriterKind } from "./config.js"
+import { type DedupMode, defaults, defaultWorkers, type EngineChoice, engineChoices, type ParquetWriterKind } from "./config.js"
 
 export interface RunSettings {
   /** A molecule file (.smi, .csv, .tsv, optionally .gz); absent: the bundled sample set. */
@@ -16,6 +16,8 @@ export interface RunSettings {
   readonly kekulize: boolean | undefined
   readonly generations: number
   readonly workers: number
+  /** The RDKit the workers run: `auto` (native if its addon loads, else WebAssembly), `native` or `wasm`. */
+  readonly engine: EngineChoice
   readonly batchSize: number
   readonly chunkSize: number
   readonly flushInterval: number
@@ -67,6 +69,7 @@ export const defaultSettings = (): RunSettings => ({
   kekulize: undefined,
   generations: defaults.generations,
   workers: defaultWorkers(),
+  engine: defaults.engine,
   batchSize: defaults.batchSize,
   chunkSize: defaults.chunkSize,
   flushInterval: defaults.flushInterval,
@@ -127,6 +130,9 @@ const workersProblems = (workers: number): Array<string> => [
   ...(workers > maxWorkers ? [`--workers must be at most ${maxWorkers}, got ${workers}`] : [])
 ]
 
+const engineProblems = (engine: string): Array<string> =>
+  (engineChoices as ReadonlyArray<string>).includes(engine) ? [] : [`--engine must be one of ${engineChoices.join(", ")}, got ${engine}`]
+
 /** Every problem with a runner's flags (`molexpand runner`), each naming its flag. */
 export const runnerProblems = (s: {
   readonly workers: number
@@ -144,6 +150,7 @@ export const runnerProblems = (s: {
 export const validateSettings = (s: RunSettings): Array<string> => [
   ...integerAtLeast("generations", s.generations, 1),
   ...workersProblems(s.workers),
+  ...engineProblems(s.engine),
   ...integerAtLeast("batch-size", s.batchSize, 1),
   ...integerAtLeast("chunk-size", s.chunkSize, 1),
   ...integerAtLeast("flush-interval", s.flushInterval, 1),

@@ -210,7 +210,7 @@ export const formatSummary = (s: Summary): string =>
     `  candidates: ${count(s.candidates)}, invalid candidates: ${count(s.invalidCandidates)}`,
     `  dedup: ${s.dedup.mode}, ${s.dedup.bytesPerKey.toFixed(1)} bytes/key, estimated products dropped: ${s.dedup.estimatedFalsePositives.toFixed(2)}`,
     `  writer: ${s.writer.kind}, ${count(s.writer.flushes)} row groups of at most ${count(s.writer.flushInterval)} rows, largest buffer ${count(s.writer.maxBufferRows)} rows`,
-    `  ${s.elapsedSeconds.toFixed(1)} s, ${s.molPerSecond.toFixed(1)} mol/s, ${s.productsPerSecond.toFixed(1)} products/s, ${s.workers} workers, peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `  ${s.elapsedSeconds.toFixed(1)} s, ${s.molPerSecond.toFixed(1)} mol/s, ${s.productsPerSecond.toFixed(1)} products/s, ${s.workers} workers (RDKit ${s.engine.rdkit}), peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     `  memory: peak ${s.memory.peak.systemPercent.toFixed(1)}% (target ${s.memory.targetPercent}%, critical ${s.memory.criticalPercent}%), ${s.governor.decisions.length} governor decisions, ${s.governor.warnings} critical readings`,
     ...(s.governor.finalLimits.inFlight === 1 && s.governor.warnings > 0
       ? [`  memory stayed high: the run finished at ${s.governor.finalLimits.inFlight} batch in flight and row groups of ${s.governor.finalLimits.flushInterval} rows`]

@@ -1,7 +1,9 @@
 /** The machine a benchmark ran on, and the native RDKit it compares against. */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as os from "node:os"
+import { nativeAddon } from "./paths.mjs"
 import { loadRdkit } from "./products.mjs"
 
 export const PYTHON = "/usr/bin/python3"
@@ -22,6 +24,15 @@ export const uptimeText = () => {
 export const nativeRdkitVersion = () => {
   const result = spawnSync(PYTHON, ["-c", "from rdkit import rdBase; print(rdBase.rdkitVersion)"], { encoding: "utf8" })
   return result.status === 0 ? result.stdout.trim() : null
+}
+
+/** The C++ RDKit molexpand's native engine links (Debian's librdkit), or null where its addon is not built or does not load. */
+export const nativeEngineRdkitVersion = () => {
+  try {
+    return createRequire(import.meta.url)(nativeAddon).rdkitVersion
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -53,6 +64,7 @@ export const describeMachine = async () => {
     node: process.version,
     rdkitWasm: RD.version(),
     rdkitNative: nativeRdkitVersion(),
+    rdkitNativeEngine: nativeEngineRdkitVersion(),
     python: (python.stdout || python.stderr || "").trim()
   }
 }

@@ -10,6 +10,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const sharedDir = process.env.MOLEXPAND_SHARED ?? path.resolve(repoRoot, "../shared")
 export const molexpandMain = process.env.MOLEXPAND_MAIN ?? path.join(repoRoot, "dist/main.js")
 export const shared = (p) => path.join(sharedDir, p)
+/** The native engine's addon of the molexpand being measured: a snapshot of dist/ loads its own snapshot's. */
+export const nativeAddon = path.resolve(path.dirname(molexpandMain), "../native/build/Release/rdkit_native.node")
 
 /** A progress line stamped with the time of day. */
 export const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)

@@ -2,11 +2,90 @@
 import * as fs from "node:fs"
 import { fmt, median, mib } from "./stats.mjs"
 
+/** The native engine's targets, checked case by case: its mol/s over the peer's, and its scaling over two workers. */
+const TARGET_MOL_RATIO = 1.2
+const TARGET_SCALING = 1.85
+const TARGET_SCALING_FROM = 1
+const TARGET_SCALING_TO = 2
+
+const program = (engine) => `molexpand-${engine}`
+
 const machineLines = (m) => [
   `- ${m.cores} cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${m.cpuModel}`,
   `- ${m.os}, Linux ${m.kernel}; Node ${m.node}; ${m.python}`,
-  `- RDKit WASM ${m.rdkitWasm} (molexpand), native RDKit ${m.rdkitNative} (peer, Debian python3-rdkit)`
+  `- RDKit WASM ${m.rdkitWasm} (molexpand's wasm engine)${nativeEngineText(m.rdkitNativeEngine)}, native RDKit ${m.rdkitNative} (peer, Debian python3-rdkit)`
 ]
+
+/** Results from before the native engine do not name its RDKit (undefined); null means its addon was not built. */
+const nativeEngineText = (version) =>
+  version === undefined ? "" : version === null ? ", molexpand's native engine not built" : `, native RDKit ${version} (molexpand's native engine, Debian librdkit)`
+
+/**
+ * A case as this report reads it. Cases measured before molexpand had engines ran its WebAssembly one as `molexpand`,
+ * with one `comparison` and flat `molexpandOverPeer`: they read as `molexpand-wasm`.
+ */
+const withEngines = (c) => {
+  if (c.engines !== undefined || c.status === "skipped") return c
+  const rename = (name) => (name === "molexpand" ? program("wasm") : name)
+  return {
+    ...c,
+    engines: ["wasm"],
+    medians: Object.fromEntries(Object.values(c.medians ?? {}).map((m) => [`${rename(m.program)}/${m.workers}`, { ...m, program: rename(m.program) }])),
+    molexpandOverPeer: { wasm: c.molexpandOverPeer ?? {} },
+    scaling: Object.fromEntries(Object.entries(c.scaling ?? {}).map(([p, v]) => [rename(p), v])),
+    comparisons: c.comparison ? { wasm: c.comparison } : {}
+  }
+}
+
+const equalText = (cmp) =>
+  cmp === undefined ? "–" : cmp.equal ? "yes" : `no (${cmp.onlyMolexpandCount} / ${cmp.onlyPeerCount} only in molexpand / peer)`
+
+const ratioTable = (c) => {
+  const rows = c.engines.flatMap((e) => Object.entries(c.molexpandOverPeer?.[e] ?? {}).map(([w, v]) => [e, w, v]))
+  if (rows.length === 0) return []
+  return [
+    "",
+    "| engine | workers | mol/s molexpand/peer | products/s molexpand/peer | CPU s molexpand/peer | peak RSS molexpand/peer |",
+    "|---|---|---|---|---|---|",
+    ...rows.map(([e, w, v]) => `| ${e} | ${w} | ${fmt(v.molPerSecond, 2)} | ${fmt(v.productsPerSecond, 2)} | ${fmt(v.cpuSeconds, 2)} | ${fmt(v.peakRss, 2)} |`)
+  ]
+}
+
+const nativeOverWasmLine = (c) => {
+  const r = Object.entries(c.nativeOverWasm ?? {})
+  if (r.length === 0) return []
+  return ["", "Native engine ÷ wasm engine: " + r.map(([w, v]) => `at ${w} worker(s) mol/s ${fmt(v.molPerSecond, 2)}×, CPU s ${fmt(v.cpuSeconds, 2)}×`).join("; ") + "."]
+}
+
+const scalingLine = (c) => {
+  const s = Object.entries(c.scaling ?? {})
+  if (s.length === 0) return []
+  return ["", `Scaling (mol/s at ${s[0][1].to} workers ÷ at ${s[0][1].from}): ` + s.map(([p, v]) => `${p} ${fmt(v.molPerSecond, 2)}×`).join(", ") + "."]
+}
+
+/** Peak RSS ÷ workers per program and worker count, and what one more worker added. */
+const memoryTable = (c) => {
+  const perWorker = Object.entries(c.peakRssPerWorker ?? {})
+  if (perWorker.length === 0) return []
+  const lines = [
+    "",
+    `| program | ${c.workers.map((w) => `peak RSS ÷ workers MiB at ${w}`).join(" | ")} | one more worker MiB |`,
+    `|---|${c.workers.map(() => "---|").join("")}---|`
+  ]
+  for (const [p, byWorkers] of perWorker) {
+    const marginal = c.marginalWorkerRss?.[p]
+    lines.push(`| ${p} | ${c.workers.map((w) => mib(byWorkers[w])).join(" | ")} | ${marginal ? `${mib(marginal.bytes)} (${marginal.from} → ${marginal.to})` : "–"} |`)
+  }
+  return lines
+}
+
+const comparisonLines = (c) =>
+  c.engines.filter((e) => c.comparisons?.[e]).map((e) => {
+    const cmp = c.comparisons[e]
+    return cmp.equal
+      ? `Products, ${program(e)} against the peer: equal sets of (smiles, generation) after re-canonicalizing both sides with RDKit WASM (${cmp.molexpand.distinct} products; re-canonicalization rewrote ${cmp.molexpand.changedByRecanonicalization} molexpand and ${cmp.peer.changedByRecanonicalization} peer keys).`
+      : `Products, ${program(e)} against the peer: **differ** after re-canonicalization: ${cmp.onlyMolexpandCount} only in molexpand, ${cmp.onlyPeerCount} only in the peer (listed in the JSON).`
+  })
 
 const caseSection = (c) => {
   const lines = [`### ${c.name}: ${c.title}`, ""]
@@ -26,36 +105,58 @@ const caseSection = (c) => {
       `| ${m.program} | ${m.workers} | ${m.runs} | ${fmt(m.wallSeconds)} | ${fmt(m.cpuSeconds)} | ${mib(m.peakRssBytes)} | ${mib(m.peakPssBytes)} | ${fmt(m.molPerSecond)} | ${fmt(m.productsPerSecond, 0)} |`
     )
   }
-  const per = (program) => medians.find((m) => m.program === program)
-  for (const program of ["molexpand", "peer"]) {
-    const m = per(program)
-    if (m) lines.push("", `${program}: ${m.expanded} molecules expanded, ${m.products} products per run.`)
+  for (const p of [...new Set(medians.map((m) => m.program))]) {
+    const m = medians.find((n) => n.program === p)
+    lines.push("", `${p}${m.engine ? ` (RDKit ${m.engine})` : ""}: ${m.expanded} molecules expanded, ${m.products} products per run.`)
   }
-  const r = c.molexpandOverPeer ?? {}
-  if (Object.keys(r).length > 0) {
-    lines.push("", "| workers | mol/s molexpand/peer | products/s molexpand/peer | CPU s molexpand/peer | peak RSS molexpand/peer |", "|---|---|---|---|---|")
-    for (const [w, v] of Object.entries(r)) {
-      lines.push(`| ${w} | ${fmt(v.molPerSecond, 2)} | ${fmt(v.productsPerSecond, 2)} | ${fmt(v.cpuSeconds, 2)} | ${fmt(v.peakRss, 2)} |`)
-    }
-  }
-  const s = c.scaling ?? {}
-  if (Object.keys(s).length > 0) {
-    lines.push("", `Scaling (mol/s at ${Object.values(s)[0].to} workers ÷ at ${Object.values(s)[0].from}): ` +
-      Object.entries(s).map(([p, v]) => `${p} ${fmt(v.molPerSecond, 2)}×`).join(", ") + ".")
-  }
-  const cmp = c.comparison
-  if (cmp) {
-    lines.push(
-      "",
-      cmp.equal
-        ? `Products: equal sets of (smiles, generation) after re-canonicalizing both sides with RDKit WASM (${cmp.molexpand.distinct} products; re-canonicalization rewrote ${cmp.molexpand.changedByRecanonicalization} molexpand and ${cmp.peer.changedByRecanonicalization} peer keys).`
-        : `Products: **differ** after re-canonicalization: ${cmp.onlyMolexpandCount} only in molexpand, ${cmp.onlyPeerCount} only in the peer (listed in the JSON).`
-    )
-  }
+  lines.push(...ratioTable(c), ...nativeOverWasmLine(c), ...scalingLine(c), ...memoryTable(c))
+  for (const line of comparisonLines(c)) lines.push("", line)
   for (const p of c.problems ?? []) lines.push(`- problem: ${p}`)
   if (c.note) lines.push("", `Note: ${c.note}`)
   lines.push("")
   return lines
+}
+
+const overviewRow = (c, w) => {
+  const at = (p) => c.medians?.[`${p}/${w}`]
+  const [native, wasm, peer] = [at(program("native")), at(program("wasm")), at("peer")]
+  if (!peer || !(native || wasm)) return []
+  const over = (e) => c.molexpandOverPeer?.[e]?.[w]
+  const runs = Math.min(...[native, wasm, peer].filter(Boolean).map((m) => m.runs))
+  const equal = c.engines.map((e) => `${e}: ${equalText(c.comparisons?.[e])}`).join("; ")
+  return [
+    `| ${c.name} | ${w} | ${fmt(native?.molPerSecond)} | ${fmt(wasm?.molPerSecond)} | ${fmt(peer.molPerSecond)} | ${fmt(over("native")?.molPerSecond, 2)} | ` +
+      `${fmt(over("wasm")?.molPerSecond, 2)} | ${fmt(over("native")?.cpuSeconds, 2)} | ${mib(native?.peakRssBytes)} / ${mib(wasm?.peakRssBytes)} / ${mib(peer.peakRssBytes)} | ${runs} | ${equal} |`
+  ]
+}
+
+const overview = (cases) => {
+  const lines = [
+    "## Overview",
+    "",
+    "| case | workers | native mol/s | wasm mol/s | peer mol/s | native/peer mol/s | wasm/peer mol/s | native/peer CPU s | peak RSS MiB native / wasm / peer | runs | products equal to the peer's |",
+    "|---|---|---|---|---|---|---|---|---|---|---|"
+  ]
+  for (const c of cases) {
+    if (c.status === "skipped") lines.push(`| ${c.name} | – | skipped | | | | | | | | |`)
+    else for (const w of c.workers ?? []) lines.push(...overviewRow(c, w))
+  }
+  return lines
+}
+
+/** Whether the native engine met its targets, case by case. */
+const targetLine = (c) => {
+  if (c.status === "skipped") return `- ${c.name}: skipped.`
+  const ratios = Object.entries(c.molexpandOverPeer?.native ?? {})
+  if (ratios.length === 0) return `- ${c.name}: the native engine was not measured.`
+  const fast = ratios.every(([, v]) => v.molPerSecond >= TARGET_MOL_RATIO)
+  const s = c.scaling?.[program("native")]
+  const scales = s?.from === TARGET_SCALING_FROM && s?.to === TARGET_SCALING_TO
+    ? `${s.molPerSecond >= TARGET_SCALING ? "**yes**" : "**no**"} (${fmt(s.molPerSecond, 2)}×)`
+    : `not measured (needs runs at ${TARGET_SCALING_FROM} and ${TARGET_SCALING_TO} workers)`
+  return `- ${c.name}: native ≥ ${TARGET_MOL_RATIO}× the peer's mol/s at every worker count: ${fast ? "**yes**" : "**no**"} ` +
+    `(${ratios.map(([w, v]) => `${fmt(v.molPerSecond, 2)}× at ${w}`).join(", ")}); ` +
+    `native scaling from ${TARGET_SCALING_FROM} to ${TARGET_SCALING_TO} workers ≥ ${TARGET_SCALING}×: ${scales}.`
 }
 
 const scaleSection = (s) => {
@@ -110,7 +211,7 @@ const peakRssSummary = (points) => {
 }
 
 export const writeBenchReport = (file, results) => {
-  const cases = Object.values(results.cases ?? {})
+  const cases = Object.values(results.cases ?? {}).map(withEngines)
   const lines = [
     `# molexpand benchmark, ${results.date}`,
     "",
@@ -126,35 +227,18 @@ export const writeBenchReport = (file, results) => {
     ""
   ]
   if (cases.length > 0) {
-    lines.push(
-      "## Overview",
-      "",
-      "| case | workers | molexpand mol/s | peer mol/s | mol/s ratio | CPU s ratio | peak RSS MiB molexpand / peer | runs | products equal |",
-      "|---|---|---|---|---|---|---|---|---|"
-    )
-    for (const c of cases) {
-      if (c.status === "skipped") {
-        lines.push(`| ${c.name} | – | skipped | | | | | | |`)
-        continue
-      }
-      for (const w of c.workers ?? []) {
-        const a = c.medians?.[`molexpand/${w}`]
-        const b = c.medians?.[`peer/${w}`]
-        const r = c.molexpandOverPeer?.[w]
-        if (!a || !b) continue
-        const equal = c.comparison ? (c.comparison.equal ? "yes" : `no (${c.comparison.onlyMolexpandCount} / ${c.comparison.onlyPeerCount} only in molexpand / peer)`) : "–"
-        lines.push(
-          `| ${c.name} | ${w} | ${fmt(a.molPerSecond)} | ${fmt(b.molPerSecond)} | ${fmt(r?.molPerSecond, 2)} | ${fmt(r?.cpuSeconds, 2)} | ${mib(a.peakRssBytes)} / ${mib(b.peakRssBytes)} | ${Math.min(a.runs, b.runs)} | ${equal} |`
-        )
-      }
-    }
+    lines.push(...overview(cases))
     for (const note of results.notes ?? []) lines.push("", note)
     lines.push(
       "",
-      "## molexpand against the peer (bench/peer/peer_expand.py)",
+      "## Targets",
+      "",
+      ...cases.map(targetLine),
+      "",
+      "## molexpand's engines against the peer (bench/peer/peer_expand.py)",
       "",
       "mol/s = frontier molecules expanded (all generations) per wall second of the whole process, start-up included. " +
-        "Peak RSS = sum over the process tree of each process's peak RSS (for the peer's pool an upper bound); peak PSS = highest sampled sum of the tree's PSS.",
+        "Peak RSS = sum over the process tree of each process's peak RSS (for the native engine's worker processes and the peer's pool an upper bound); peak PSS = highest sampled sum of the tree's PSS.",
       ""
     )
     for (const c of cases) lines.push(...caseSection(c))

@@ -2,20 +2,21 @@
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { defaults, defaultWorkers } from "../config.js"
+import { chooseEngine } from "../engine/choice.js"
 import { parseClusterUrl } from "../engine/cluster/connection.js"
 import { runClusterDev } from "../engine/cluster/dev.js"
 import { parseListen } from "../engine/cluster/listenAddress.js"
 import { runRunner } from "../engine/cluster/runner.js"
 import { SettingsError } from "../runErrors.js"
 import { criticalMemoryOf, runnerProblems } from "../settings.js"
-import { withDefault } from "./flags.js"
+import { engineFlag, withDefault } from "./flags.js"
 import { untilStopped } from "./stop.js"
 
 const stderrLine = (line: string) => process.stderr.write(line + "\n")
 
 const runnerFlags = {
   cluster: Flag.String("cluster").pipe(Flag.withDescription("The cluster's database: postgres://USER@HOST[:PORT]/DATABASE (the password may come from PGPASSWORD)")),
-  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit worker threads of this runner (the number of cores)"),
+  workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit workers of this runner (the number of cores)"),
   listen: withDefault(
     Flag.String("listen"),
     defaults.runnerListen,
@@ -26,7 +27,8 @@ const runnerFlags = {
     Flag.withDescription(`Percent at which the runner starts no batch until memory is back under target (default: target + ${defaults.criticalAboveTarget}, at most ${defaults.maxCriticalMemory})`),
     Flag.optional
   ),
-  pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings")
+  pollMs: withDefault(Flag.Int("poll-ms"), defaults.pollMs, "Milliseconds between memory readings"),
+  engine: engineFlag
 }
 
 export const runnerCommand = Command.make("runner", runnerFlags, (flags) =>
@@ -37,11 +39,14 @@ export const runnerCommand = Command.make("runner", runnerFlags, (flags) =>
       ...(typeof listen === "string" ? [listen] : []),
       ...runnerProblems({ workers: flags.workers, targetMemory: flags.targetMemory, criticalMemory, pollMs: flags.pollMs })
     ]
-    if (problems.length > 0 || typeof listen === "string") return yield* new SettingsError({ problems })
+    const engine = chooseEngine(flags.engine)
+    if (!engine.ok) problems.push(engine.reason)
+    if (problems.length > 0 || typeof listen === "string" || !engine.ok) return yield* new SettingsError({ problems })
     const db = yield* parseClusterUrl(flags.cluster).pipe(Effect.mapError((error) => new SettingsError({ problems: [error.message] })))
     yield* untilStopped(runRunner({
       db,
       workers: flags.workers,
+      engine: engine.engine,
       listen,
       targetMemory: flags.targetMemory,
       criticalMemory: criticalMemoryOf({ targetMemory: flags.targetMemory, criticalMemory }),

@@ -1,5 +1,6 @@
 /** How molexpand's commands declare flags: each says its default in its help line. */
 import { Flag } from "effect/cli"
+import { defaults, engineChoices } from "../config.js"
 
 export const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
   flag.pipe(Flag.withDescription(`${description} (default: ${String(value)})`), Flag.withDefault(value))
@@ -10,3 +11,10 @@ export const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string
  */
 export const productSetFlag = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
   flag.pipe(Flag.withDescription(`${description} (default: ${String(value)}) (with --resume: the run's own)`), Flag.optional)
+
+/** `--engine`, for runs and runners alike. */
+export const engineFlag = withDefault(
+  Flag.Literals("engine", engineChoices),
+  defaults.engine,
+  "RDKit engine: native (the C++ RDKit, built at install where librdkit-dev is installed), wasm (WebAssembly), or auto (native when it loads)"
+)

@@ -1,8 +1,8 @@
 /**
  * The chemistry engine as the pipeline sees it: something that canonicalizes input SMILES and expands molecules by
  * the rule set, a batch at a time. It owns its RDKit instances and the rule set; it does not own deduplication,
- * ordering or output. Two implementations: RDKit on this machine's worker threads (`NodeEngine.ts`), and a cluster
- * of runners, each with its own worker threads (`cluster/`).
+ * ordering or output. Two implementations: RDKit on this machine's workers (`NodeEngine.ts`: WebAssembly threads,
+ * or processes of the native addon in `native/`), and a cluster of runners, each with its own workers (`cluster/`).
  */
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"

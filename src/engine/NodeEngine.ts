@@ -1,6 +1,7 @@
 /**
- * The engine on Node worker threads: one RDKit instance per thread, a pool of idle threads, one request per thread
- * at a time. The main-thread half of the protocol in `protocol.ts`; the thread half is `workerMain.ts`.
+ * The engine on this machine's workers: one RDKit instance per worker, a pool of idle workers, one request per worker
+ * at a time. A WebAssembly worker is a thread, a native one a child process (`spawn.ts` says why); both speak the
+ * protocol in `protocol.ts`, whose worker half is `workerLoop.ts`. ("Thread" below means either.)
  *
  * Failures of a molecule never fail the run. A thread whose RDKit threw (it names the molecule), that ran one
  * molecule past `moleculeTimeoutMs` (stopped here), or that died outright is replaced by a new thread, and the rest
@@ -10,30 +11,31 @@
  * Shutdown: the layer's scope terminates every thread. A request interrupted half-way leaves its thread with a
  * pending request, so that thread is terminated and not put back in the pool.
  */
-import { Worker } from "node:worker_threads"
 import { Cause, Deferred, Effect, Exit, Layer, Queue, Schedule, Scope, Stream } from "effect"
 import { defaults } from "../config.js"
-import { rdkitVersion } from "../versions.js"
+import type { ChosenEngine } from "./choice.js"
 import { Engine, WorkerCrashed } from "./Engine.js"
 import { KeyCache } from "./keyCache.js"
-import type { Canonicalized, DrawingSize, FromWorker, ProductChunk, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
+import { processSpawner } from "./native/spawnProcess.js"
+import type { Canonicalized, DrawingSize, FromWorker, ProductChunk, ToWorker, WorkerSettings } from "./protocol.js"
 import { progressBusy, progressIndex } from "./protocol.js"
 import { type CompiledRDKit, compileRDKit } from "./rdkit.js"
 import { RuleParseError } from "./ruleErrors.js"
+import { type Spawn, threadSpawner, type WorkerHandle } from "./spawn.js"
 
 export interface NodeEngineOptions {
   readonly workers: number
   readonly settings: WorkerSettings
   readonly moleculeTimeoutMs: number
+  /** Native workers are processes, WebAssembly workers threads (see `spawn.ts`). */
+  readonly engine: ChosenEngine
   /** RDKit's WebAssembly compiled beforehand (a runner compiles it once for every pool it starts); else compiled here. */
   readonly rdkit?: CompiledRDKit | undefined
 }
 
 interface Thread {
   readonly id: number
-  readonly worker: Worker
-  readonly busy: Int32Array
-  readonly startedAt: Float64Array
+  readonly worker: WorkerHandle
   /** Where the thread's answers go while it serves a request. */
   inbox: Queue.Queue<FromWorker, WorkerCrashed> | undefined
   /** Why the thread died, once it has. */
@@ -44,37 +46,9 @@ interface Thread {
   timedOutAt: number | undefined
 }
 
-/** Compiled worker entry; tests run the sources through vitest, so they point at the build of the same file. */
-const workerEntry = (): URL =>
-  import.meta.url.endsWith(".ts")
-    ? new URL("../../dist/engine/workerMain.js", import.meta.url)
-    : new URL("./workerMain.js", import.meta.url)
-
-/** What every thread of the pool shares: the key cache and RDKit's compiled WebAssembly. */
-interface PoolShared {
-  readonly keyCache: SharedArrayBuffer
-  readonly rdkit: CompiledRDKit
-}
-
-const startThread = (id: number, settings: WorkerSettings, shared: PoolShared) =>
+const startThread = (id: number, settings: WorkerSettings, spawn: Spawn) =>
   Effect.acquireRelease(
     Effect.callback<Thread, RuleParseError | WorkerCrashed>((resume) => {
-      const progress = { state: new SharedArrayBuffer(8), startedAt: new SharedArrayBuffer(8) }
-      const data: WorkerData = { settings, progress, ...shared }
-      const worker = new Worker(workerEntry(), {
-        workerData: data,
-        resourceLimits: { maxYoungGenerationSizeMb: defaults.workerYoungGenerationMb }
-      })
-      const thread: Thread = {
-        id,
-        worker,
-        busy: new Int32Array(progress.state),
-        startedAt: new Float64Array(progress.startedAt),
-        inbox: undefined,
-        crashed: undefined,
-        retiring: false,
-        timedOutAt: undefined
-      }
       let ready = false
       const crash = (reason: string) => {
         const error = new WorkerCrashed({ workerId: id, reason })
@@ -82,7 +56,7 @@ const startThread = (id: number, settings: WorkerSettings, shared: PoolShared) =
         if (!ready) resume(Effect.fail(error))
         if (thread.inbox !== undefined) Queue.failCauseUnsafe(thread.inbox, Cause.fail(error))
       }
-      worker.on("message", (message: FromWorker) => {
+      const onMessage = (message: FromWorker) => {
         if (message._tag === "Ready") {
           ready = true
           resume(Effect.succeed(thread))
@@ -92,9 +66,15 @@ const startThread = (id: number, settings: WorkerSettings, shared: PoolShared) =
           if (message._tag === "Poisoned") thread.retiring = true
           if (thread.inbox !== undefined) Queue.offerUnsafe(thread.inbox, message)
         }
-      })
-      worker.on("error", (error) => crash(String(error)))
-      worker.on("exit", (code) => crash(`exited with code ${code}`))
+      }
+      const thread: Thread = {
+        id,
+        worker: spawn({ onMessage, onCrash: crash }),
+        inbox: undefined,
+        crashed: undefined,
+        retiring: false,
+        timedOutAt: undefined
+      }
     }),
     (thread) => Effect.promise(() => thread.worker.terminate())
   )
@@ -121,12 +101,16 @@ export const compiledRDKit = Effect.tryPromise({
 export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const { settings, moleculeTimeoutMs } = options
   const layerScope = yield* Effect.scope
-  const rdkit = options.rdkit ?? (yield* compiledRDKit)
-  // One for the pool: a replacement thread attaches to what its predecessors learned.
-  const shared: PoolShared = { keyCache: KeyCache.create(defaults.keyCacheSlots).buffer, rdkit }
+  const spawn: Spawn = options.engine.kind === "native"
+    ? processSpawner(settings)
+    : threadSpawner(settings, {
+      // One for the pool: a replacement thread attaches to what its predecessors learned.
+      keyCache: KeyCache.create(defaults.keyCacheSlots).buffer,
+      rdkit: options.rdkit ?? (yield* compiledRDKit)
+    })
   const threads = yield* Effect.forEach(
     Array.from({ length: options.workers }, (_, i) => i + 1),
-    (id) => startThread(id, settings, shared),
+    (id) => startThread(id, settings, spawn),
     { concurrency: "unbounded" }
   )
   const idle = yield* Queue.bounded<Thread>(threads.length)
@@ -139,7 +123,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const replace = (dead: Thread) =>
     Effect.gen(function*() {
       yield* Effect.promise(() => dead.worker.terminate())
-      const fresh = yield* startThread(++nextThreadId, settings, shared).pipe(Scope.provide(layerScope))
+      const fresh = yield* startThread(++nextThreadId, settings, spawn).pipe(Scope.provide(layerScope))
       Queue.offerUnsafe(idle, fresh)
     }).pipe(
       Effect.catch((error) =>
@@ -167,9 +151,9 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   /** Stops the thread if its current molecule runs past the limit; the crash handler then ends the attempt. */
   const watchdog = (thread: Thread) =>
     Effect.sync(() => {
-      const busy = Atomics.load(thread.busy, progressBusy) === 1
-      if (busy && Date.now() - thread.startedAt[0]! > moleculeTimeoutMs && thread.timedOutAt === undefined) {
-        thread.timedOutAt = Atomics.load(thread.busy, progressIndex)
+      const busy = Atomics.load(thread.worker.progress, progressBusy) === 1
+      if (busy && Date.now() - thread.worker.startedAt[0]! > moleculeTimeoutMs && thread.timedOutAt === undefined) {
+        thread.timedOutAt = Atomics.load(thread.worker.progress, progressIndex)
         void thread.worker.terminate()
       }
     }).pipe(
@@ -191,7 +175,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
     }
     return {
       _tag: "Failed",
-      index: Atomics.load(thread.busy, progressIndex),
+      index: Atomics.load(thread.worker.progress, progressIndex),
       reason: `the RDKit worker died on it (${thread.crashed?.reason ?? "no reason given"})`,
       retry: true,
       deliveredBefore: false
@@ -204,7 +188,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
       thread.inbox = inbox
       thread.timedOutAt = undefined
       yield* watchdog(thread)
-      thread.worker.postMessage(message)
+      thread.worker.post(message)
       return inbox
     })
 
@@ -292,7 +276,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
               for (let i = 0; i < message.parents.length; i++) message.parents[i] = pending[message.parents[i]!]!
               yield* onChunk(message)
               if (message.last) return { _tag: "Done" } as const
-              thread.worker.postMessage({ _tag: "Credit", requestId } satisfies ToWorker)
+              thread.worker.post({ _tag: "Credit", requestId } satisfies ToWorker)
             }
           }))
         ),
@@ -311,7 +295,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
         })
     )
 
-  /** Drawn on one of the pool's threads, whose RDKit is loaded already: a report costs the run no more memory. */
+  /** Drawn by one of the pool's workers, whose RDKit is loaded already: a report costs the run no more memory. */
   const depict = (smiles: ReadonlyArray<string>, size: DrawingSize): Effect.Effect<ReadonlyMap<string, string>> => {
     const unique = [...new Set(smiles)]
     if (unique.length === 0) return Effect.succeed(new Map())
@@ -336,7 +320,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
     capacity: () => threads.length,
     waiting: () => undefined,
     notices: Stream.empty,
-    report: () => ({ kind: "threads", workers: threads.length, rdkit: rdkitVersion }),
+    report: () => ({ kind: "threads", workers: threads.length, rdkit: options.engine.rdkit }),
     canonicalize,
     expand,
     depict

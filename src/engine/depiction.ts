@@ -14,12 +14,12 @@ const workerEntry = (): URL =>
     ? new URL("../../dist/engine/depictionWorker.js", import.meta.url)
     : new URL("./depictionWorker.js", import.meta.url)
 
-/** Each SMILES's drawing as inline SVG (no XML declaration), for those RDKit could draw. */
-export const depict = (smiles: ReadonlyArray<string>, size: DrawingSize) =>
+/** Each SMILES's drawing as inline SVG (no XML declaration), for those RDKit (of `engine`) could draw. */
+export const depict = (smiles: ReadonlyArray<string>, size: DrawingSize, engine: DepictRequest["engine"]) =>
   Effect.callback<ReadonlyMap<string, string>>((resume) => {
     const unique = [...new Set(smiles)]
     if (unique.length === 0) return resume(Effect.succeed(new Map()))
-    const worker = new Worker(workerEntry(), { workerData: { smiles: unique, size } satisfies DepictRequest })
+    const worker = new Worker(workerEntry(), { workerData: { smiles: unique, size, engine } satisfies DepictRequest })
     let answered = false
     const answer = (bySmiles: ReadonlyMap<string, string>) => {
       if (answered) return

@@ -93,8 +93,16 @@ export interface Poisoned {
   readonly reason: string
 }
 
+/** A native worker's progress (a thread's goes through shared memory instead): it starts molecule `index`, or waits. */
+export interface Progress {
+  readonly _tag: "Progress"
+  readonly busy: boolean
+  readonly index: number
+}
+
 export type FromWorker =
   | { readonly _tag: "Ready" }
+  | Progress
   | Poisoned
   | { readonly _tag: "RuleRejected"; readonly line: number; readonly reason: string }
   | Canonicalized

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, FileSystem, Schema } from "effect"
+import type { ChosenEngine } from "../engine/choice.js"
 import { builtinRuleSets, type RuleSet, ruleSetDigest } from "../engine/rules.js"
 import type { RunSettings } from "../settings.js"
 import { replaceFile } from "./durableFile.js"
@@ -34,6 +35,8 @@ export interface Fingerprint {
   readonly smilesColumn: string
   readonly idColumn: string
   readonly idField: string
+  /** RDKit's version and build (`--engine`): another gives other keys for some molecules. */
+  readonly engine: string
 }
 
 export interface PartRecord {
@@ -165,7 +168,7 @@ const digestOfInput = (input: string) =>
  * The fingerprint of a run. A file input is read once for its sha256, a small cost next to a run; molecules given in
  * memory cannot be read twice, so such a run is not resumable and says so in its fingerprint.
  */
-export const fingerprintOf = (settings: RunSettings, input: string | undefined, ruleSet: RuleSet) =>
+export const fingerprintOf = (settings: RunSettings, input: string | undefined, ruleSet: RuleSet, engine: ChosenEngine) =>
   Effect.gen(function*() {
     const digest = input === undefined ? { sha256: "in memory", bytes: 0 } : yield* digestOfInput(input)
     return {
@@ -179,7 +182,8 @@ export const fingerprintOf = (settings: RunSettings, input: string | undefined, 
       bloomSizing: settings.dedup === "bloom" ? `${settings.expectedProducts}@${settings.fpRate}` : "",
       smilesColumn: settings.smilesColumn,
       idColumn: settings.idColumn,
-      idField: settings.idField ?? ""
+      idField: settings.idField ?? "",
+      engine: engine.rdkit
     } satisfies Fingerprint
   })
 
@@ -194,7 +198,8 @@ const fingerprintLabels: Record<keyof Fingerprint, string> = {
   bloomSizing: "--expected-products / --fp-rate (Bloom sizing)",
   smilesColumn: "--smiles-column",
   idColumn: "--id-column",
-  idField: "--id-field"
+  idField: "--id-field",
+  engine: "RDKit (--engine)"
 }
 
 /** Each way the new run differs from the checkpointed one, in words; empty when it may resume. */

@@ -36,6 +36,8 @@ export type RunEvent =
     readonly workers: number
     /** Who does the work: `threads`, or `cluster` (runners fetch nothing from the coordinator but their batches). */
     readonly engine: "threads" | "cluster"
+    /** RDKit's version and build (`--engine`). */
+    readonly rdkit: string
     readonly resumed: boolean
   }
   | ({ readonly type: "progress"; readonly seconds: number } & ProgressSnapshot)

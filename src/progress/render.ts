@@ -34,7 +34,7 @@ export const formatProgress = (p: ProgressSnapshot): string =>
 export const formatEventLine = (event: RunEvent): string | undefined => {
   switch (event.type) {
     case "start":
-      return `molexpand: ${event.resumed ? "resuming" : "starting"}: ${event.input}, rules ${event.rules}, ${event.generations} generation(s), ${event.workers} worker(s)${event.engine === "cluster" ? " on the cluster's runners" : ""}`
+      return `molexpand: ${event.resumed ? "resuming" : "starting"}: ${event.input}, rules ${event.rules}, ${event.generations} generation(s), ${event.workers} worker(s)${event.engine === "cluster" ? " on the cluster's runners" : ""}, RDKit ${event.rdkit}`
     case "progress":
       return `molexpand: ${formatProgress(event)}`
     case "decision":

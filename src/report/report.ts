@@ -636,6 +636,8 @@ export const renderReport = (
     `rules ${s.settings.ruleSource}`,
     plural(generations, "generation"),
     plural(s.workers, "worker"),
+    // Older summaries (before engines were named) lack it.
+    ...(s.engine?.rdkit === undefined ? [] : [`RDKit ${s.engine.rdkit}`]),
     ...(clusterOf(s) === undefined ? [] : [`on ${plural(clusterOf(s)!.runners.filter((r) => r.refused === undefined).length, "runner")}`]),
     ...(s.resumed ? ["resumed"] : [])
   ].join(" · ")
@@ -728,6 +730,10 @@ const parseSummary = (file: string, text: string): Effect.Effect<ReportSummary, 
   })
 
 
+/** Drawings by the RDKit the run used, so that a report written again is the run's own report. */
+const drawLikeTheRun = (s: ReportSummary) => (smiles: ReadonlyArray<string>, size: DrawingSize) =>
+  depict(smiles, size, s.engine?.rdkit?.endsWith("(native)") === true ? "native" : "wasm")
+
 /** The molecules the examples section draws: parent and product of each drawn rule's example. */
 export const examplesToDraw = (s: ReportSummary): ReadonlyArray<string> =>
   drawnRules(s).shown.flatMap((rule) => [s.products.examples![rule]!.parent, s.products.examples![rule]!.product])
@@ -739,7 +745,7 @@ export const examplesToDraw = (s: ReportSummary): ReadonlyArray<string> =>
  */
 export const writeReport = (
   outputDir: string,
-  draw: (smiles: ReadonlyArray<string>, size: DrawingSize) => Effect.Effect<Drawings> = depict
+  draw?: (smiles: ReadonlyArray<string>, size: DrawingSize) => Effect.Effect<Drawings>
 ): Effect.Effect<string, ReportError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fileSystem = yield* FileSystem.FileSystem
@@ -749,7 +755,7 @@ export const writeReport = (
     )
     const summary = yield* parseSummary(summaryPath, text)
     const parts = yield* Effect.sync(() => checkParts(summary.files, outputDir))
-    const drawings = yield* draw(examplesToDraw(summary), DRAWING_SIZE)
+    const drawings = yield* (draw ?? drawLikeTheRun(summary))(examplesToDraw(summary), DRAWING_SIZE)
     const html = renderReport(summary, { outputDir, parts, drawings })
     const target = path.join(outputDir, reportFileName)
     yield* replaceFile(target, html).pipe(

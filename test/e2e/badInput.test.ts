@@ -2,13 +2,14 @@
  * Garbage never stops a run: 1,000 bad lines of every kind, mixed with 1,000 good ones in a CSV with a BOM and CRLF
  * line ends. Every bad line is quarantined once, with a reason; the good molecules' products are exactly those of a
  * run on the good lines alone. Among the bad: a SMILES that crashes RDKit (the worker is replaced) and a molecule
- * that runs past --molecule-timeout-ms (stopped and quarantined).
+ * that runs past --molecule-timeout-ms (stopped and quarantined). On each engine.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { assert, describe, it } from "vitest"
 import { fixture, runCli, seededRandom, tempFolder } from "../support/cli.js"
 import { datasetProducts } from "../support/duckdb.js"
+import { crashableEngines } from "../support/engines.js"
 
 const goodCount = 1_000
 const badCount = 1_000
@@ -22,15 +23,22 @@ const goodMolecules = (): Array<string> => {
 }
 
 /**
- * A 200-ring linear polyphenol overflows RDKit's recursion while it is canonicalized: the WebAssembly instance traps
- * within a second. (A 20,000-atom chain used to, but is only slow now that hydrogen-free SMILES skip RemoveHs.)
+ * A SMILES that crashes each engine's RDKit while it is canonicalized. A 200-ring linear polyphenol overflows the
+ * WebAssembly instance's recursion: it traps within a second. (A 20,000-atom chain used to, but is only slow now that
+ * hydrogen-free SMILES skip RemoveHs.) Native RDKit, on an 8 MiB stack, takes that one in its stride (slowly), but a
+ * ring of 20,002 carbons overflows it while its SMILES is written: a segmentation fault.
  */
-const rdkitCrasher = "O" + "c1cc(O)c(cc1)".repeat(199) + "c1cc(O)ccc1"
+const rdkitCrasher = { wasm: "O" + "c1cc(O)c(cc1)".repeat(199) + "c1cc(O)ccc1", native: `C1${"C".repeat(20_000)}C1` }
 /**
- * A 121-ring linear polyphenol: about 6 s of work on this machine, four times the 1.5 s limit the test sets (60 rings
- * took 1.5 s, too close to the limit on a quiet machine). 200 rings overflow RDKit: the crasher.
+ * A 121-ring linear polyphenol: about 6 s of work in WebAssembly on this machine (60 rings took 1.5 s, too close to
+ * its limit on a quiet machine), 13 s in native RDKit. 200 rings overflow WebAssembly's RDKit: its crasher.
  */
 const slowMolecule = "O" + "c1cc(O)c(cc1)".repeat(120) + "c1cc(O)ccc1"
+/**
+ * The time limit each engine's run sets: well under the slow molecule's time, well over the crasher's (native RDKit
+ * takes about 1 s to overflow its stack on it, longer on a loaded machine).
+ */
+const timeLimitMs = { wasm: 1_500, native: 5_000 }
 const fiveMegabytes = 5 * 1024 * 1024
 
 const badLine = (random: () => number, n: number): string => {
@@ -46,14 +54,14 @@ const badLine = (random: () => number, n: number): string => {
   return kinds[Math.floor(random() * kinds.length)]!()
 }
 
-describe("a fuzzed input", () => {
+describe.each(crashableEngines)("a fuzzed input, %s engine", (engine) => {
   it(`quarantines ${badCount} bad lines with reasons and gives the good lines' products`, async () => {
-    const folder = tempFolder("fuzz")
+    const folder = tempFolder(`fuzz-${engine}`)
     const random = seededRandom(fuzzSeed)
     const good = goodMolecules().map((smiles, i) => `${smiles},good-${i}`)
     const bad = [
       `${"C".repeat(fiveMegabytes)},huge`,
-      `${rdkitCrasher},crasher`,
+      `${rdkitCrasher[engine]},crasher`,
       `${slowMolecule},slow`,
       ...Array.from({ length: badCount - 3 }, (_, n) => badLine(random, n))
     ]
@@ -65,7 +73,7 @@ describe("a fuzzed input", () => {
     const clean = path.join(folder, "clean.csv")
     fs.writeFileSync(clean, "smiles,id\n" + good.join("\n") + "\n")
 
-    const common = ["--rules", fixture("rules", "methylation.tsv"), "--workers", "2", "--batch-size", "25", "--molecule-timeout-ms", "1500", "--quiet"]
+    const common = ["--rules", fixture("rules", "methylation.tsv"), "--workers", "2", "--batch-size", "25", "--molecule-timeout-ms", String(timeLimitMs[engine]), "--engine", engine, "--quiet"]
     const fuzzedRun = runCli(["--input", fuzzed, "--output", path.join(folder, "fuzzed"), ...common])
     assert.strictEqual(fuzzedRun.status, 0, fuzzedRun.stderr)
     const cleanRun = runCli(["--input", clean, "--output", path.join(folder, "clean"), ...common])
@@ -78,7 +86,7 @@ describe("a fuzzed input", () => {
     assert.isTrue(reasons.some((r) => /longer than 1048576 bytes/.test(r)), "the 5 MB line")
     // RDKit either throws (the worker reports it and exits) or traps so hard that the worker dies: both are crashes.
     assert.isTrue(reasons.some((r) => /RDKit failed on this molecule|the RDKit worker died on it/.test(r)), "the RDKit crash")
-    assert.isTrue(reasons.some((r) => /ran longer than the limit of 1500 ms/.test(r)), "the slow molecule")
+    assert.isTrue(reasons.some((r) => r.includes(`ran longer than the limit of ${timeLimitMs[engine]} ms`)), "the slow molecule")
 
     const summary = JSON.parse(fs.readFileSync(path.join(folder, "fuzzed", "summary.json"), "utf8"))
     assert.strictEqual(summary.inputs.valid, goodCount + 1) // the slow molecule is valid; it fails while expanding

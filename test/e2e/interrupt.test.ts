@@ -29,7 +29,7 @@ describe("the Effect API", () => {
 
   it("takes the engine and the memory probe as layers", async () => {
     let expandCalls = 0
-    const counting = (ruleSet: Parameters<typeof nodeEngineFor>[0], settings: Parameters<typeof nodeEngineFor>[1]) =>
+    const counting = (...[ruleSet, settings, chosen]: Parameters<typeof nodeEngineFor>) =>
       Layer.effect(Engine, Effect.map(Effect.service(Engine), (engine) =>
         Engine.of({
           ...engine,
@@ -37,7 +37,7 @@ describe("the Effect API", () => {
             expandCalls++
             return engine.expand(keys, onChunk)
           })
-        }))).pipe(Layer.provide(nodeEngineFor(ruleSet, settings)))
+        }))).pipe(Layer.provide(nodeEngineFor(ruleSet, settings, chosen)))
     const outcome = await Effect.runPromise(
       expandEffect({
         settings: settingsOf(options(path.join(folder, "layers"))),

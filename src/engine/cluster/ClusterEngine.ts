@@ -17,7 +17,8 @@ import { randomUUID } from "node:crypto"
 import { Cause, Effect, Layer, Stream } from "effect"
 import { Sharding } from "effect/cluster"
 import { defaults } from "../../config.js"
-import { rdkitVersion, versions } from "../../versions.js"
+import { molexpandVersion } from "../../versions.js"
+import type { ChosenEngine } from "../choice.js"
 import { Engine, type EngineReport, type WorkerCrashed } from "../Engine.js"
 import { depict } from "../depiction.js"
 import * as NodeEngine from "../NodeEngine.js"
@@ -42,6 +43,8 @@ export interface ClusterEngineOptions {
   readonly db: ClusterDatabase
   readonly ruleSet: RuleSet
   readonly options: EngineOptions
+  /** The coordinator's RDKit: runners of another take no batch, since their keys could differ. */
+  readonly engine: ChosenEngine
 }
 
 /** How one attempt at a batch ended, when it did not end the batch. */
@@ -75,6 +78,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
   // A rule RDKit cannot parse must stop the run before any work, not on the first runner to see it.
   yield* Effect.scoped(NodeEngine.make({
     workers: 1,
+    engine: options.engine,
     moleculeTimeoutMs: options.options.moleculeTimeoutMs,
     settings: { ruleSet, maxProductSets: options.options.maxProductSets, chunkSize: options.options.chunkSize, credits: defaults.workerCredits }
   }))
@@ -84,6 +88,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     shardOf: (id) => sharding.getShardId(id, "default").id,
     redact: (text) => withoutPassword(options.db, text)
   })
+  const versions = { molexpand: molexpandVersion, rdkit: options.engine.rdkit }
   const run = randomUUID()
   const ruleSetHash = ruleSetDigest(ruleSet)
   let nextBatch = 0
@@ -198,7 +203,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     report: (): EngineReport => ({
       kind: "cluster",
       workers: registry.mostWorkers(),
-      rdkit: rdkitVersion,
+      rdkit: options.engine.rdkit,
       cluster: options.db.displayUrl,
       runners: registry.runners(),
       resentBatches,
@@ -207,7 +212,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     canonicalize,
     expand,
     // The coordinator holds no RDKit: its report's drawings are made in a thread of their own.
-    depict
+    depict: (smiles, size) => depict(smiles, size, options.engine.kind)
   })
 })
 

@@ -12,7 +12,8 @@ import { defaults } from "../../config.js"
 import type { GovernorSettings } from "../../governor/decide.js"
 import * as Governor from "../../governor/Governor.js"
 import * as MemoryProbe from "../../governor/MemoryProbe.js"
-import { versions } from "../../versions.js"
+import { molexpandVersion } from "../../versions.js"
+import type { ChosenEngine } from "../choice.js"
 import type { EngineShape } from "../Engine.js"
 import * as NodeEngine from "../NodeEngine.js"
 import { type RuleSet, ruleSetDigest } from "../rules.js"
@@ -42,6 +43,8 @@ export class RunnerStartError extends Schema.TaggedError<RunnerStartError>()("Ru
 export interface RunnerOptions {
   readonly db: ClusterDatabase
   readonly workers: number
+  /** The RDKit its workers run; a coordinator of another is refused. */
+  readonly engine: ChosenEngine
   /** Where to listen, and the address the cluster knows it by; port 0 takes a free port. */
   readonly listen: ListenAddress
   readonly targetMemory: number
@@ -50,11 +53,13 @@ export interface RunnerOptions {
   readonly log: (line: string) => void
 }
 
-/** Worker-thread pools by rule set and engine options, started on the first batch that needs one. */
-const makePools = (workers: number, log: (line: string) => void, runner: string) =>
+/** Worker pools by rule set and engine options, started on the first batch that needs one. */
+const makePools = (workers: number, engine: ChosenEngine, log: (line: string) => void, runner: string) =>
   Effect.gen(function*() {
     // Compiled once, before the runner serves: the first batch of each rule set then waits only for its threads.
-    const rdkit = yield* NodeEngine.compiledRDKit.pipe(Effect.mapError((error) => new RunnerStartError({ reason: error.reason })))
+    const rdkit = engine.kind === "native"
+      ? undefined
+      : yield* NodeEngine.compiledRDKit.pipe(Effect.mapError((error) => new RunnerStartError({ reason: error.reason })))
     const ruleSets = new Map<string, RuleSet>()
     const pools = yield* RcMap.make({
       lookup: (key: string) => {
@@ -62,11 +67,12 @@ const makePools = (workers: number, log: (line: string) => void, runner: string)
         const ruleSet = ruleSets.get(ruleSetHash)!
         return NodeEngine.make({
           workers,
+          engine,
           rdkit,
           moleculeTimeoutMs: options.moleculeTimeoutMs,
           settings: { ruleSet, maxProductSets: options.maxProductSets, chunkSize: options.chunkSize, credits: defaults.workerCredits }
         }).pipe(
-          Effect.tap(() => Effect.sync(() => log(`started ${workers} worker thread(s) for rule set ${ruleSet.source} (${ruleSetHash.slice(0, 12)})`))),
+          Effect.tap(() => Effect.sync(() => log(`started ${workers} ${engine.kind} worker(s) for rule set ${ruleSet.source} (${ruleSetHash.slice(0, 12)})`))),
           Effect.mapError((error) => new RunnerBroken({ runner, reason: error.message }))
         )
       },
@@ -124,7 +130,8 @@ export const runRunner = (options: RunnerOptions) =>
     /** A batch runs when the governor lets it: within the batches it allows at once, and not while memory is critical. */
     const governed = <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.andThen(handles.readerGate.await, handles.inFlight.withPermit(work))
 
-    const poolFor = yield* makePools(options.workers, log, name)
+    const versions = { molexpand: molexpandVersion, rdkit: options.engine.rdkit }
+    const poolFor = yield* makePools(options.workers, options.engine, log, name)
     const refusedFrom = new Set<string>()
     const checkVersions = (header: BatchHeader): Effect.Effect<void, VersionMismatch> => {
       const theirs = header.versions
