@@ -1,11 +1,12 @@
 /**
- * Each engine keeps the run's promises: a kill -9 mid-run resumes to the uninterrupted product set, the governor's
- * pause under a memory spike, a full disk that loses nothing before the last checkpoint. The native engine's own:
+ * Each engine keeps the run's promises: a kill -9 mid-run resumes to the uninterrupted product set, Ctrl-C stops at a
+ * checkpoint without losing a molecule (its signal reaches native workers too), the governor's pause under a memory
+ * spike, a full disk that loses nothing before the last checkpoint. The native engine's own:
  * RDKit's C++ crashing or running past the time limit costs one molecule, not the run; it gives the WebAssembly
  * engine's products where their RDKit versions agree; a resume with the other engine is refused; and without the
  * addon, `auto` falls back to WebAssembly while `native` refuses to start, saying why.
  */
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
@@ -65,6 +66,20 @@ describe.each(engines)("the %s engine", (engine) => {
     const products = await datasetProducts(output)
     assert.strictEqual(products.rows, products.distinctSmiles)
     assert.deepStrictEqual(sorted(products.set), sorted(expected))
+  })
+
+  it("stops at a checkpoint on Ctrl-C, which signals its workers too, quarantining nothing; the resume completes", async () => {
+    const output = path.join(shared, `${engine}-ctrl-c`)
+    // In a process group of its own, as a terminal's foreground job is: the signal goes to every process in it.
+    const run = spawn(process.execPath, [path.join(repoRoot, "dist", "main.js"), ...args(output)], { detached: true, stdio: "ignore" })
+    const exited = new Promise<number | null>((resolve) => run.on("exit", (status) => resolve(status)))
+    while (!fs.existsSync(path.join(output, "manifest.json")) && run.exitCode === null) await sleep(20)
+    process.kill(-run.pid!, "SIGINT")
+    assert.strictEqual(await exited, 130)
+    assert.deepStrictEqual(fs.readFileSync(path.join(output, "quarantine.tsv"), "utf8").trim().split("\n").slice(1), [])
+    const resumed = runCli([...args(output), "--resume", output])
+    assert.strictEqual(resumed.status, 0, resumed.stderr)
+    assert.deepStrictEqual(sorted((await datasetProducts(output)).set), sorted(expected))
   })
 
   it("pauses the reader through a memory spike and completes with the same products", async () => {

@@ -65,3 +65,7 @@ const start = (settings: WorkerSettings) => async () => {
 process.once("message", (message: ProcessStart) => void start(message.settings)())
 // The pool is gone (its process ended, even by kill -9): a worker must not outlive it.
 process.once("disconnect", () => process.exit(0))
+// Ctrl-C signals the terminal's whole process group: the run stops at a checkpoint, finishing what its workers hold,
+// so a worker leaves stopping to the pool (which kills it when done) rather than dying on its molecule.
+process.on("SIGINT", () => {})
+process.on("SIGTERM", () => {})
