@@ -6,8 +6,8 @@
  * starts is a `Progress` message, sent before RDKit runs so that it has left if RDKit never returns; and each process
  * keeps its own key cache.
  */
-import { makeKeyHasher } from "../../dedup/keyHash.js"
 import { defaults } from "../../config.js"
+import { makeKeyHasher } from "../../dedup/keyHash.js"
 import { KeyCache } from "../keyCache.js"
 import type { FromWorker, ToWorker, WorkerSettings } from "../protocol.js"
 import { serve, type WorkerChannel } from "../workerLoop.js"
@@ -47,7 +47,8 @@ const channel: WorkerChannel = {
   }
 }
 
-const start = (settings: WorkerSettings) => async () => {
+/** A failure here (the addon does not load) ends the process before it is ready: the pool reports it as a crash. */
+const start = async (settings: WorkerSettings) => {
   const loaded = loadNativeAddon()
   if (!loaded.ok) throw new Error(`the native RDKit engine cannot be used: ${loaded.reason}`)
   const addon = loaded.addon
@@ -62,7 +63,7 @@ const start = (settings: WorkerSettings) => async () => {
   }, await makeKeyHasher())
 }
 
-process.once("message", (message: ProcessStart) => void start(message.settings)())
+process.once("message", (message: ProcessStart) => void start(message.settings))
 // The pool is gone (its process ended, even by kill -9): a worker must not outlive it.
 process.once("disconnect", () => process.exit(0))
 // Ctrl-C signals the terminal's whole process group: the run stops at a checkpoint, finishing what its workers hold,
