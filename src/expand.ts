@@ -63,8 +63,8 @@ export interface RunRequest {
 
 export interface RunLayers {
   /**
-   * The chemistry engine for the run's rule set. Default: RDKit on Node worker threads (`NodeEngine`), or with
-   * `settings.cluster` the cluster's runners (`ClusterEngine`).
+   * The chemistry engine for the run's rule set and chosen RDKit. Default: RDKit on this machine's workers
+   * (`NodeEngine`), or with `settings.cluster` the cluster's runners (`ClusterEngine`).
    */
   readonly engine?:
     | ((ruleSet: RuleSet, settings: RunSettings, engine: ChosenEngine) => Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable>)
