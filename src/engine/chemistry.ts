@@ -15,6 +15,7 @@ import type { Mol, MolList, Reaction } from "@rdkit/rdkit"
 import type { KeyCache } from "./keyCache.js"
 import { referenceKekuleSmiles } from "./kekuleSmiles.js"
 import type { RDKit } from "./rdkit.js"
+import { inlineSvg, isMolfile, unreadable } from "./rdkitText.js"
 import type { RuleSet } from "./rules.js"
 
 export type Canonical =
@@ -66,9 +67,6 @@ export const parseKekulized = (rdkit: RDKit, key: string): Mol | null => {
   return kekulized
 }
 
-/** An input that is an SD record's molfile rather than a SMILES (a SMILES is one line). */
-const isMolfile = (text: string): boolean => text.includes("\n")
-
 export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
   let mol: Mol | null = null
   try {
@@ -77,7 +75,7 @@ export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
     mol = isMolfile(smiles) ? rdkit.module.get_mol(smiles) : parseSanitized(rdkit, smiles)
     if (mol === null || !mol.is_valid()) {
       const reason = rdkit.explain(() => rdkit.module.get_mol(smiles)?.delete())
-      return { ok: false, reason: reason || `RDKit could not parse this ${isMolfile(smiles) ? "molfile" : "SMILES"}` }
+      return { ok: false, reason: reason || unreadable(smiles) }
     }
     return { ok: true, key: mol.get_smiles() }
   } catch (error) {
@@ -215,7 +213,7 @@ export const drawMolecule = (rdkit: RDKit, smiles: string, size: { readonly widt
   const mol = rdkit.module.get_mol(smiles)
   if (mol === null) return null
   try {
-    return mol.is_valid() ? mol.get_svg(size.width, size.height).replace(/^<\?xml[^>]*>\s*/, "") : null
+    return mol.is_valid() ? inlineSvg(mol.get_svg(size.width, size.height)) : null
   } finally {
     mol.delete()
   }

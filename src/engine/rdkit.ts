@@ -15,6 +15,7 @@ import * as fs from "node:fs/promises"
 import { createRequire } from "node:module"
 import rdkitPackage from "@rdkit/rdkit"
 import type { MainModule } from "@rdkit/rdkit"
+import { oneLineReason } from "./rdkitText.js"
 
 export type RDKitModule = MainModule
 
@@ -23,9 +24,6 @@ export interface RDKit {
   /** Runs `failedCall` again with RDKit's log captured and returns what RDKit said, as one line ("" if nothing). */
   readonly explain: (failedCall: () => void) => string
 }
-
-/** The longest reason kept from RDKit's log: its first lines say what is wrong, the rest repeats the input. */
-const maxReasonLength = 300
 
 /** RDKit's compiled WebAssembly module: opaque here, since the project's TypeScript libraries do not describe it. */
 export type CompiledRDKit = object
@@ -73,13 +71,4 @@ export const loadRDKit = async (compiled?: CompiledRDKit): Promise<RDKit> => {
       }
     }
   }
-}
-
-/** RDKit log lines start with a "[hh:mm:ss] " stamp and repeat themselves; keep each distinct message once. */
-export const oneLineReason = (logText: string): string => {
-  const lines = logText
-    .split("\n")
-    .map((line) => line.replace(/^\[\d\d:\d\d:\d\d\]\s*/, "").trim())
-    .filter((line) => line.length > 0)
-  return [...new Set(lines)].join("; ").slice(0, maxReasonLength)
 }

@@ -28,6 +28,16 @@ export interface WorkerHandle {
 
 export type Spawn = (events: WorkerEvents) => WorkerHandle
 
+/** `onCrash` for a worker that may report its end twice (an error, then its exit): the first reason counts. */
+export const crashOnce = (events: WorkerEvents): ((reason: string) => void) => {
+  let crashed = false
+  return (reason) => {
+    if (crashed) return
+    crashed = true
+    events.onCrash(reason)
+  }
+}
+
 /**
  * The compiled worker entry `fileName` in the folder of the module at `sourceUrl`. Tests run the sources through
  * vitest, where a worker still needs JavaScript: the build of the same folder (`src/` → `dist/`).
@@ -49,12 +59,7 @@ export const threadSpawner = (settings: WorkerSettings, shared: PoolShared): Spa
     workerData: data,
     resourceLimits: { maxYoungGenerationSizeMb: defaults.workerYoungGenerationMb }
   })
-  let crashed = false
-  const crash = (reason: string) => {
-    if (crashed) return
-    crashed = true
-    events.onCrash(reason)
-  }
+  const crash = crashOnce(events)
   worker.on("message", events.onMessage)
   worker.on("error", (error) => crash(String(error)))
   worker.on("exit", (code) => crash(`exited with code ${code}`))

@@ -2,15 +2,10 @@
 import { assert, describe, it } from "vitest"
 import { canonicalize, compileRules, expandMolecule, hasHydrogenAtom } from "../../src/engine/chemistry.js"
 import { KeyCache } from "../../src/engine/keyCache.js"
-import { compileRDKit, loadRDKit, oneLineReason } from "../../src/engine/rdkit.js"
+import { compileRDKit, loadRDKit } from "../../src/engine/rdkit.js"
+import { oneLineReason } from "../../src/engine/rdkitText.js"
 import { testRDKit } from "../support/rdkit.js"
-
-const ruleSet = (rules: Array<[string, string]>, prepare: { explicitH?: boolean; kekulize?: boolean } = {}) => ({
-  source: "test",
-  rules: rules.map(([name, smarts], i) => ({ name, smarts, line: i + 1 })),
-  explicitH: prepare.explicitH ?? false,
-  kekulize: prepare.kekulize ?? false
-})
+import { ruleSet } from "../support/ruleSets.js"
 
 /** The smallest valid WebAssembly module: it compiles, and exports nothing RDKit's glue needs. */
 const compileEmptyModule = (): Promise<object> => {

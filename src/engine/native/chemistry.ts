@@ -6,15 +6,14 @@
  */
 import type { Canonical, MoleculeProducts } from "../chemistry.js"
 import type { KeyCache } from "../keyCache.js"
-import { oneLineReason } from "../rdkit.js"
+import { inlineSvg, oneLineReason, unreadable } from "../rdkitText.js"
 import type { RuleSet } from "../rules.js"
 import type { NativeAddon, NativeRules } from "./addon.js"
 
 export const canonicalize = (addon: NativeAddon, text: string): Canonical => {
   const answer = addon.canonicalize(text)
   if (answer.key !== undefined) return { ok: true, key: answer.key }
-  const isMolfile = text.includes("\n")
-  return { ok: false, reason: oneLineReason(answer.reason ?? "") || `RDKit could not parse this ${isMolfile ? "molfile" : "SMILES"}` }
+  return { ok: false, reason: oneLineReason(answer.reason ?? "") || unreadable(text) }
 }
 
 export type NativeCompileResult =
@@ -62,6 +61,8 @@ export const expandMolecule = (addon: NativeAddon, rules: NativeRules, cache: Ke
   return out
 }
 
-/** A molecule drawn by RDKit as SVG, as the WebAssembly path draws it (without the XML declaration), or null. */
-export const drawMolecule = (addon: NativeAddon, smiles: string, size: { readonly width: number; readonly height: number }): string | null =>
-  addon.draw(smiles, size.width, size.height)?.replace(/^<\?xml[^>]*>\s*/, "") ?? null
+/** A molecule drawn by RDKit as inline SVG, as the WebAssembly path draws it, or null. */
+export const drawMolecule = (addon: NativeAddon, smiles: string, size: { readonly width: number; readonly height: number }): string | null => {
+  const svg = addon.draw(smiles, size.width, size.height)
+  return svg === null ? null : inlineSvg(svg)
+}

@@ -6,7 +6,7 @@
 import { fork } from "node:child_process"
 import { defaults } from "../../config.js"
 import type { FromWorker, WorkerSettings } from "../protocol.js"
-import { compiledEntry, recordProgress, type Spawn } from "../spawn.js"
+import { compiledEntry, crashOnce, recordProgress, type Spawn } from "../spawn.js"
 import type { ProcessStart } from "./processMain.js"
 
 export const processSpawner = (settings: WorkerSettings): Spawn => (events) => {
@@ -18,12 +18,7 @@ export const processSpawner = (settings: WorkerSettings): Spawn => (events) => {
     execArgv: [`--max-semi-space-size=${defaults.workerSemiSpaceMb}`]
   })
   const handle = { progress: new Int32Array(2), startedAt: new Float64Array(1) }
-  let crashed = false
-  const crash = (reason: string) => {
-    if (crashed) return
-    crashed = true
-    events.onCrash(reason)
-  }
+  const crash = crashOnce(events)
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
   child.on("message", (message: FromWorker) => {
     if (message._tag === "Progress") recordProgress(handle, message)

@@ -4,13 +4,7 @@ import { KeyCache } from "../../../src/engine/keyCache.js"
 import { loadNativeAddon, type NativeAddon } from "../../../src/engine/native/addon.js"
 import { canonicalize, compileRules, drawMolecule, expandMolecule } from "../../../src/engine/native/chemistry.js"
 import { nativeAvailable } from "../../support/engines.js"
-
-const ruleSet = (rules: Array<[string, string]>, prepare: { explicitH?: boolean; kekulize?: boolean } = {}) => ({
-  source: "test",
-  rules: rules.map(([name, smarts], i) => ({ name, smarts, line: i + 1 })),
-  explicitH: prepare.explicitH ?? false,
-  kekulize: prepare.kekulize ?? false
-})
+import { type Preparation, ruleSet } from "../../support/ruleSets.js"
 
 const addon = (): NativeAddon => {
   const loaded = loadNativeAddon()
@@ -18,7 +12,7 @@ const addon = (): NativeAddon => {
   return loaded.addon
 }
 
-const compiled = (rules: Array<[string, string]>, prepare: { explicitH?: boolean; kekulize?: boolean } = {}) => {
+const compiled = (rules: Array<[string, string]>, prepare: Preparation = {}) => {
   const result = compileRules(addon(), ruleSet(rules, prepare), 1000)
   if (!result.ok) throw new Error(result.reason)
   return result.rules
