@@ -31,6 +31,7 @@ struct RuleSet {
   bool explicitH = false;
   bool kekulize = false;
   unsigned int maxProductSets = 1000;
+  bool edges = false;
 };
 
 // RDKit reports why a SMILES did not parse only through its error log, which stays off (formatting every warning
@@ -101,6 +102,7 @@ Napi::Value LoadRules(const Napi::CallbackInfo& info) {
   rules->explicitH = options.Get("explicitH").ToBoolean();
   rules->kekulize = options.Get("kekulize").ToBoolean();
   rules->maxProductSets = options.Get("maxProductSets").ToNumber().Uint32Value();
+  rules->edges = options.Get("edges").ToBoolean();
   for (uint32_t i = 0; i < smarts.Length(); i++) {
     const std::string text = smarts.Get(i).As<Napi::String>();
     std::string reason;
@@ -126,7 +128,8 @@ Napi::Value LoadRules(const Napi::CallbackInfo& info) {
 
 // Every rule on the molecule of `key`, prepared as the rule set asks. Returns the distinct raw SMILES of the
 // candidates in the order first seen, each with the first rule that wrote it and how many candidates wrote it, and
-// the number of candidates RDKit could not write as SMILES (invalid). Throws when RDKit throws on the molecule.
+// the number of candidates RDKit could not write as SMILES (invalid); with `edges`, distinct per rule, since each
+// rule's product is an edge of its own. Throws when RDKit throws on the molecule.
 Napi::Value Expand(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RuleSet* rules = info[0].As<Napi::External<RuleSet>>().Data();
@@ -143,6 +146,7 @@ Napi::Value Expand(const Napi::CallbackInfo& info) {
     const RDKit::MOL_SPTR_VECT reactants{RDKit::ROMOL_SPTR(parsed.release())};
     std::unordered_map<std::string, uint32_t> seen;
     for (uint32_t rule = 0; rule < rules->reactions.size(); rule++) {
+      if (rules->edges) seen.clear();
       const auto productSets = rules->reactions[rule]->runReactants(reactants, rules->maxProductSets);
       for (const auto& productSet : productSets) {
         for (const auto& product : productSet) {

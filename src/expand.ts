@@ -13,12 +13,12 @@ import * as ClusterEngine from "./engine/cluster/ClusterEngine.js"
 import { checkReachable, type ClusterDatabase, type ClusterUnreachable, parseClusterUrl } from "./engine/cluster/connection.js"
 import type { Engine, WorkerCrashed } from "./engine/Engine.js"
 import * as NodeEngine from "./engine/NodeEngine.js"
-import { maxRules } from "./engine/protocol.js"
+import { type EngineOptions, maxRules, workerSettingsOf } from "./engine/protocol.js"
 import { RuleParseError } from "./engine/ruleErrors.js"
 import { loadRuleSet, type RuleSet } from "./engine/rules.js"
 import { heapGrowthScoped } from "./governor/heapGrowth.js"
 import * as MemoryProbe from "./governor/MemoryProbe.js"
-import { partsFolderName } from "./io/dataset.js"
+import { productTable, reactionTable } from "./io/tables.js"
 import { describeCause } from "./io/errors.js"
 import { InputFileError } from "./io/inputErrors.js"
 import { checkParquetInput, isParquetInput, parquetFilesOf } from "./io/parquetSource.js"
@@ -78,9 +78,9 @@ export interface RunLayers {
   readonly fileSystem?: Layer.Layer<FileSystem.FileSystem> | undefined
 }
 
-/** What every engine takes from the settings, besides the rule set. */
-const engineOptionsOf = (settings: RunSettings) => ({
+const engineOptionsOf = (settings: RunSettings): EngineOptions => ({
   maxProductSets: defaults.maxProductSetsPerRule,
+  edges: settings.reactions,
   chunkSize: settings.chunkSize,
   moleculeTimeoutMs: settings.moleculeTimeoutMs
 })
@@ -91,12 +91,12 @@ export const clusterEngineFor = (db: ClusterDatabase) => (ruleSet: RuleSet, sett
 
 /** RDKit on this machine's workers, as many as `settings.workers`. */
 export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings, engine: ChosenEngine) => {
-  const { moleculeTimeoutMs, ...options } = engineOptionsOf(settings)
+  const options = engineOptionsOf(settings)
   return NodeEngine.layer({
     workers: settings.workers,
-    moleculeTimeoutMs,
+    moleculeTimeoutMs: options.moleculeTimeoutMs,
     engine,
-    settings: { ruleSet, ...options, credits: defaults.workerCredits }
+    settings: workerSettingsOf(ruleSet, options)
   })
 }
 
@@ -128,7 +128,14 @@ const checkInput = (input: string) =>
   })
 
 /** What a run writes in its output folder; `--overwrite` removes these and nothing else. */
-const runEntries = [partsFolderName, manifestName, "summary.json", "quarantine.tsv", "products.parquet", "report.html", ".frontier"]
+const runEntries = [
+  ...[productTable, reactionTable].flatMap((table) => [table.name, `${table.name}.parquet`]),
+  manifestName,
+  "summary.json",
+  "quarantine.tsv",
+  "report.html",
+  ".frontier"
+]
 
 /** The nearest folder that exists on the way to `folder`: where a new output folder would be created. */
 const nearestExisting = (fileSystem: FileSystem.FileSystem, folder: string) =>
@@ -174,9 +181,11 @@ const savedRun = (settings: RunSettings) =>
     if (manifest.complete) {
       return yield* new ResumeRefused({ path: settings.output, reasons: ["the run is already complete"] })
     }
-    // Checkpoints from before the native engine name none: they were all made on WebAssembly.
-    const engine = (manifest.fingerprint as Partial<Fingerprint>).engine ?? wasmEngine.rdkit
-    return { ...manifest, fingerprint: { ...manifest.fingerprint, engine } }
+    // Checkpoints from before the native engine name none: they were all made on WebAssembly; those from before the
+    // reaction network wrote none.
+    const saved = manifest.fingerprint as Partial<Fingerprint>
+    const engine = saved.engine ?? wasmEngine.rdkit
+    return { ...manifest, fingerprint: { ...manifest.fingerprint, engine, reactions: saved.reactions ?? false } }
   })
 
 const checkResume = (saved: Manifest, settings: RunSettings, fingerprint: Fingerprint) => {

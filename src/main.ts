@@ -72,8 +72,13 @@ const flags = {
   ),
   overwrite: Flag.Boolean("overwrite").pipe(Flag.withDescription("Replace the run in an existing output folder"), Flag.withDefault(false)),
   singleFile: Flag.Boolean("single-file").pipe(
-    Flag.withDescription("Also merge the parts into one products.parquet at the end"),
+    Flag.withDescription("Also merge the parts into one products.parquet (and reactions.parquet) at the end"),
     Flag.withDefault(false)
+  ),
+  reactions: productSetFlag(
+    Flag.Boolean("reactions"),
+    false,
+    "Also write the reaction network: every distinct (reactant, rule, product) edge, to reactions/part-NNNNN.parquet"
   ),
   moleculeTimeoutMs: withDefault(Flag.Int("molecule-timeout-ms"), defaults.moleculeTimeoutMs, "A molecule whose rules run longer is stopped and quarantined"),
   heapGrowthPercent: withDefault(

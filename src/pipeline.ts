@@ -17,7 +17,7 @@ import type { ToDeduper, ToWriter, WorkBatch } from "./actors/messages.js"
 import { readFrontier, readInputs, type SegmentControl } from "./actors/reader.js"
 import { restoreStats, type RunStats, savedStats } from "./actors/stats.js"
 import { runWorkerPool } from "./actors/workerPool.js"
-import { flushRemainder, runWriter, type WriterState } from "./actors/writer.js"
+import { flushRemainder, partRowGroups, type PartWriter, runWriter, type WriterState } from "./actors/writer.js"
 import { defaults } from "./config.js"
 import { makeSeenSet, type SeenSet } from "./dedup/SeenSet.js"
 import { Engine } from "./engine/Engine.js"
@@ -25,16 +25,17 @@ import type { RuleSet } from "./engine/rules.js"
 import type { GovernorSettings } from "./governor/decide.js"
 import * as Governor from "./governor/Governor.js"
 import { type Cursor, makeCursor } from "./io/cursor.js"
-import { mergeParts, partFileName, partsFolder } from "./io/dataset.js"
+import { mergeParts, partFileName, tableFolder } from "./io/dataset.js"
 import { replaceFile } from "./io/durableFile.js"
 import { describeCause, OutputFolderError, type TextFileError } from "./io/errors.js"
 import { type FrontierEntry, frontierPath, readFrontier as readFrontierFile } from "./io/frontier.js"
 import type { InputFileError } from "./io/inputErrors.js"
 import { type Fingerprint, type Manifest, type PartRecord, runDefinitionOf, writeManifest } from "./io/manifest.js"
 import { countItems, type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
-import { openProductSink } from "./io/ProductSink.js"
+import { openParquetSink } from "./io/ParquetSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
 import { RowBuffer } from "./io/rowBuffer.js"
+import { productTable, reactionTable, type Rows, type Table } from "./io/tables.js"
 import { openTextSink, type TextSink } from "./io/textSink.js"
 import type { EventSink, ProgressSnapshot } from "./progress/events.js"
 import { etaSeconds } from "./progress/render.js"
@@ -49,8 +50,10 @@ type SegmentSource =
   | { readonly _tag: "Frontier"; readonly cursor: Cursor<FrontierEntry, TextFileError> }
 
 export const outputFiles = (output: string) => ({
-  parts: partsFolder(output),
-  singleFile: path.join(output, "products.parquet"),
+  parts: tableFolder(output, productTable),
+  singleFile: path.join(output, `${productTable.name}.parquet`),
+  reactionParts: tableFolder(output, reactionTable),
+  reactionsSingleFile: path.join(output, `${reactionTable.name}.parquet`),
   quarantine: path.join(output, "quarantine.tsv"),
   summary: path.join(output, "summary.json"),
   /** Frontier files live beside the output: on the same disk, kept until the run completes (a resume needs them). */
@@ -96,6 +99,14 @@ const governorSettingsOf = (settings: RunSettings, workers: number): GovernorSet
   maxPausePolls: defaults.maxPausePolls
 })
 
+/** Commits a table's part of the segment, if it holds rows, and lists it for the checkpoint. */
+const commitPart = <R extends Rows>(part: PartWriter<R>, committed: Array<PartRecord>) =>
+  part.rowGroups === 0
+    ? Effect.void
+    : Effect.map(part.sink.commit, (file) => {
+      committed.push({ file: path.basename(file.path), rows: file.rows, rowGroups: file.rowGroups, bytes: file.bytes })
+    })
+
 export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInput) {
   const { settings, ruleSet, resume } = input
   const started = Date.now()
@@ -103,6 +114,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   const output = settings.output
   const files = outputFiles(output)
   yield* makeFolder(files.parts)
+  if (settings.reactions) yield* makeFolder(files.reactionParts)
   yield* makeFolder(files.frontiers)
 
   const stats: RunStats = restoreStats(resume?.stats)
@@ -153,7 +165,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         message: `memory at ${reading.systemPercent.toFixed(1)}% is at or above the critical level of ${governorSettings.criticalPercent}%`
       })
   })
-  const buffer = new RowBuffer()
+  const buffers = { products: new RowBuffer(productTable), reactions: new RowBuffer(reactionTable) }
   const ruleNames = ruleSet.rules.map((rule) => rule.name)
   const queueDepths = { work: 0, dedup: 0, write: 0 }
   const queueCapacity = {
@@ -162,6 +174,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     write: settings.queueCapacity
   }
   const parts: Array<PartRecord> = [...(resume?.parts ?? [])]
+  const reactionParts: Array<PartRecord> = [...(resume?.reactionParts ?? [])]
   const frontierBytes: Record<string, number> = { ...resume?.frontierBytes }
   let checkpoints = resume?.checkpoints ?? 0
   /**
@@ -183,6 +196,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
       frontierBytes: { ...frontierBytes },
       quarantineBytes: quarantineSink.bytes(),
       parts: [...parts],
+      ...(settings.reactions ? { reactionParts: [...reactionParts] } : {}),
       stats: savedStats(stats),
       checkpoints,
       savedAt: new Date().toISOString()
@@ -218,13 +232,16 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
       const work = yield* Mailbox.make<WorkBatch>(queueCapacity.work)
       const toDedup = yield* Mailbox.make<ToDeduper>(queueCapacity.dedup)
       const toWrite = yield* Mailbox.make<ToWriter>(queueCapacity.write)
-      const part = partFileName(parts.length)
+      const openPart = <R extends Rows>(table: Table<R>, buffer: RowBuffer<R>, committed: ReadonlyArray<PartRecord>) =>
+        Effect.map(
+          openParquetSink(settings.parquetWriter, table, path.join(tableFolder(output, table), partFileName(committed.length))),
+          (sink): PartWriter<R> => ({ table, sink, buffer, rowGroups: 0 })
+        )
       const writer: WriterState = {
-        sink: yield* openProductSink(settings.parquetWriter, path.join(files.parts, part)),
-        buffer,
+        products: yield* openPart(productTable, buffers.products, parts),
+        reactions: settings.reactions ? yield* openPart(reactionTable, buffers.reactions, reactionParts) : undefined,
         flushInterval: handles.flushInterval,
         stats,
-        partRowGroups: 0,
         onFlush: (record) => emit({ type: "flush", ...record })
       }
       const control: SegmentControl = {
@@ -247,7 +264,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         shouldStop: () =>
           input.stopRequested() ||
           Date.now() - segmentStarted >= settings.checkpointSeconds * 1000 ||
-          writer.partRowGroups >= defaults.maxRowGroupsPerPart
+          partRowGroups(writer) >= defaults.maxRowGroupsPerPart
       }
       const [exhausted] = yield* Effect.all([
         (source._tag === "Inputs"
@@ -255,14 +272,12 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           : readFrontier(source.cursor, control, generation)
         ).pipe(Effect.tap(() => Effect.sync(() => (checkpointTiming.readerEndedAt = Date.now())))),
         runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight, stats }),
-        runDeduper({ seen, ruleNames, inbox: toDedup, out: toWrite, quarantine, stats }),
+        runDeduper({ seen, ruleNames, edges: settings.reactions, inbox: toDedup, out: toWrite, quarantine, stats }),
         runWriter({ state: writer, inbox: toWrite, frontier })
       ], { concurrency: "unbounded" })
       yield* flushRemainder(writer)
-      if (writer.partRowGroups > 0) {
-        const committed = yield* writer.sink.commit
-        parts.push({ file: part, rows: committed.rows, rowGroups: committed.rowGroups, bytes: committed.bytes })
-      }
+      yield* commitPart(writer.products, parts)
+      if (writer.reactions !== undefined) yield* commitPart(writer.reactions, reactionParts)
       if (frontier !== undefined) {
         yield* frontier.flush
         frontierBytes[String(generation)] = frontier.bytes()
@@ -361,8 +376,11 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   }
 
   const single = settings.singleFile
-    ? yield* Effect.scoped(mergeParts(output, parts, settings.parquetWriter, files.singleFile))
+    ? yield* Effect.scoped(mergeParts(output, productTable, parts, settings.parquetWriter, files.singleFile))
     : undefined
+  if (settings.singleFile && settings.reactions) {
+    yield* Effect.scoped(mergeParts(output, reactionTable, reactionParts, settings.parquetWriter, files.reactionsSingleFile))
+  }
   const summary: Summary = makeSummary({
     settings,
     ruleSet,
@@ -373,7 +391,14 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     governor: governor.report(),
     files: {
       products: single === undefined ? files.parts : files.singleFile,
-      parts: parts.map((part) => path.join(partsFolder(output), part.file)),
+      parts: parts.map((part) => path.join(files.parts, part.file)),
+      reactions: settings.reactions
+        ? {
+          path: settings.singleFile ? files.reactionsSingleFile : files.reactionParts,
+          parts: reactionParts.map((part) => path.join(files.reactionParts, part.file)),
+          bytes: reactionParts.reduce((total, part) => total + part.bytes, 0)
+        }
+        : undefined,
       quarantine: files.quarantine,
       summary: files.summary,
       productsBytes: parts.reduce((total, part) => total + part.bytes, 0)

@@ -8,6 +8,7 @@ import { Effect, FileSystem, Stream } from "effect"
 import { makeKeyHasher } from "./dedup/keyHash.js"
 import type { SeenSet } from "./dedup/SeenSet.js"
 import { forEachRowGroup, partsFolder, removeUnlistedParts } from "./io/dataset.js"
+import { productTable, reactionTable } from "./io/tables.js"
 import { describeCause, TextFileError } from "./io/errors.js"
 import { frontierPath, readFrontier } from "./io/frontier.js"
 import type { Manifest } from "./io/manifest.js"
@@ -32,7 +33,8 @@ const restoreFrontiers = (output: string, manifest: Manifest) =>
 
 export const rebuildSeenSet = (seen: SeenSet, output: string, manifest: Manifest) =>
   Effect.gen(function*() {
-    yield* removeUnlistedParts(output, manifest.parts)
+    yield* removeUnlistedParts(output, productTable, manifest.parts)
+    yield* removeUnlistedParts(output, reactionTable, manifest.reactionParts ?? [])
     yield* restoreFrontiers(output, manifest)
     const hasher = yield* Effect.promise(() => makeKeyHasher())
     const hash = new Uint32Array(2)

@@ -43,8 +43,10 @@ export interface RunSettings {
   readonly quiet: boolean
   /** Seconds between checkpoints (manifest + a committed part). */
   readonly checkpointSeconds: number
-  /** Also merge the parts into one `products.parquet` at the end. */
+  /** Also merge the parts into one `products.parquet` (and `reactions.parquet`) at the end. */
   readonly singleFile: boolean
+  /** Also write the reaction network: every distinct (reactant, rule, product) edge, in `reactions/`. */
+  readonly reactions: boolean
   /** Replace what an existing output folder holds. */
   readonly overwrite: boolean
   /** A molecule whose rules run longer is stopped and quarantined. */
@@ -89,6 +91,7 @@ export const defaultSettings = (): RunSettings => ({
   quiet: false,
   checkpointSeconds: defaults.checkpointSeconds,
   singleFile: false,
+  reactions: false,
   overwrite: false,
   moleculeTimeoutMs: defaults.moleculeTimeoutMs,
   progressSeconds: defaults.progressSeconds,

@@ -27,6 +27,16 @@ export interface Summary {
     /** Each rule's first product with its parent, as the report draws them. */
     readonly examples: Record<string, RuleExample>
   }
+  /** The reaction network (`--reactions`): its distinct edges, by the generation that found them and by rule. */
+  readonly reactions: {
+    readonly edges: number
+    readonly byGeneration: Record<string, number>
+    readonly byRule: Record<string, number>
+    /** The parts folder, or the merged `reactions.parquet` with `--single-file`. */
+    readonly path: string
+    readonly parts: ReadonlyArray<string>
+    readonly bytes: number
+  } | undefined
   readonly dedup: {
     readonly mode: string
     readonly keys: number
@@ -107,15 +117,16 @@ export const makeSummary = (run: {
     readonly quarantine: string
     readonly summary: string
     readonly productsBytes: number
+    readonly reactions: { readonly path: string; readonly parts: ReadonlyArray<string>; readonly bytes: number } | undefined
   }
   readonly checkpoints: Summary["checkpoints"]
   readonly resumed: boolean
   readonly elapsedSeconds: number
 }): Summary => {
   const { settings, stats, seen } = run
-  const byGeneration: Record<string, number> = {}
-  for (let g = 1; g <= settings.generations; g++) byGeneration[String(g)] = stats.productsByGeneration[g] ?? 0
+  const byGeneration = perGeneration(stats.productsByGeneration, settings.generations)
   const total = Object.values(byGeneration).reduce((a, b) => a + b, 0)
+  const edgesByGeneration = perGeneration(stats.edgesByGeneration, settings.generations)
   // Generation g expands what generation g-1 found; the last generation's products are not expanded.
   const expanded = stats.inputsValid + total - (byGeneration[String(settings.generations)] ?? 0)
   const elapsed = Math.max(run.elapsedSeconds, Number.EPSILON)
@@ -133,6 +144,14 @@ export const makeSummary = (run: {
     invalidCandidates: stats.invalidCandidates,
     moleculeFailures: stats.moleculeFailures,
     products: { total, byGeneration, byRule: { ...stats.productsByRule }, examples: { ...stats.ruleExamples } },
+    reactions: run.files.reactions === undefined
+      ? undefined
+      : {
+        edges: Object.values(edgesByGeneration).reduce((a, b) => a + b, 0),
+        byGeneration: edgesByGeneration,
+        byRule: { ...stats.edgesByRule },
+        ...run.files.reactions
+      },
     dedup: {
       mode: seen.mode,
       keys: seen.size,
@@ -183,6 +202,10 @@ export const makeSummary = (run: {
   }
 }
 
+/** Counts of generations 1..G by generation number (0 where none). */
+const perGeneration = (counts: ReadonlyArray<number>, generations: number): Record<string, number> =>
+  Object.fromEntries(Array.from({ length: generations }, (_, i) => [String(i + 1), counts[i + 1] ?? 0]))
+
 /** The process's peak resident set so far; `resourceUsage` reports it in kilobytes. */
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024
 
@@ -208,6 +231,9 @@ export const formatSummary = (s: Summary): string =>
     `molexpand: ${count(s.inputs.read)} inputs read, ${count(s.inputs.valid)} valid, ${count(s.inputs.invalid)} invalid (quarantined), ${count(s.inputs.duplicate)} duplicate`,
     `  products: ${count(s.products.total)} (${Object.entries(s.products.byGeneration).map(([g, n]) => `generation ${g}: ${count(n)}`).join(", ")})`,
     `  candidates: ${count(s.candidates)}, invalid candidates: ${count(s.invalidCandidates)}`,
+    ...(s.reactions === undefined
+      ? []
+      : [`  reactions: ${count(s.reactions.edges)} edges (${Object.entries(s.reactions.byGeneration).map(([g, n]) => `generation ${g}: ${count(n)}`).join(", ")}) in ${s.reactions.path}`]),
     `  dedup: ${s.dedup.mode}, ${s.dedup.bytesPerKey.toFixed(1)} bytes/key, estimated products dropped: ${s.dedup.estimatedFalsePositives.toFixed(2)}`,
     `  writer: ${s.writer.kind}, ${count(s.writer.flushes)} row groups of at most ${count(s.writer.flushInterval)} rows, largest buffer ${count(s.writer.maxBufferRows)} rows`,
     `  ${s.elapsedSeconds.toFixed(1)} s, ${s.molPerSecond.toFixed(1)} mol/s, ${s.productsPerSecond.toFixed(1)} products/s, ${s.workers} workers (RDKit ${s.engine.rdkit}), peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,

@@ -1,7 +1,8 @@
 /**
  * The deduper actor: the single owner of the run's seen set. Generation 0 seeds it with the valid inputs (the
- * product contract's "seen set starts with the inputs"); later generations pass on only keys it has not seen.
- * It quarantines inputs RDKit rejects and molecules RDKit failed on, and counts candidates.
+ * product contract's "seen set starts with the inputs"); later generations pass on only keys it has not seen, and,
+ * with `--reactions`, every edge, seen product or not. It quarantines inputs RDKit rejects and molecules RDKit
+ * failed on, and counts candidates.
  *
  * Each message in gives at most one message out, of at most as many rows, so its output is bounded like its input.
  * It ends the writer's inbox when its own ends. Interrupted, keys already added stay in the seen set, which dies
@@ -17,12 +18,14 @@ import type { RunStats } from "./stats.js"
 export const runDeduper = (options: {
   readonly seen: SeenSet
   readonly ruleNames: ReadonlyArray<string>
+  /** Pass on the reaction network's edges; the engine then gives each molecule's distinct (rule, product) pairs. */
+  readonly edges: boolean
   readonly inbox: Mailbox<ToDeduper>
   readonly out: Mailbox<ToWriter>
   readonly quarantine: Quarantine
   readonly stats: RunStats
 }) => {
-  const { seen, ruleNames, inbox, out, quarantine, stats } = options
+  const { seen, ruleNames, edges, inbox, out, quarantine, stats } = options
 
   const handle = (message: ToDeduper) =>
     Effect.gen(function*() {
@@ -58,11 +61,18 @@ export const runDeduper = (options: {
       const parent: Array<string> = []
       const rootId: Array<string> = []
       const rule: Array<string> = []
+      const edgeRows = edges ? { reactant: [] as Array<string>, rule: [] as Array<string>, product: [] as Array<string> } : undefined
       for (let i = 0; i < chunk.keys.length; i++) {
         const key = chunk.keys[i]!
-        if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue
         const from = chunk.parents[i]!
         const ruleName = ruleNames[chunk.rules[i]!]!
+        if (edgeRows !== undefined) {
+          edgeRows.reactant.push(batch.keys[from]!)
+          edgeRows.rule.push(ruleName)
+          edgeRows.product.push(key)
+          stats.edgesByRule[ruleName] = (stats.edgesByRule[ruleName] ?? 0) + 1
+        }
+        if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue
         smiles.push(key)
         parent.push(batch.keys[from]!)
         rootId.push(batch.rootIds[from]!)
@@ -71,9 +81,14 @@ export const runDeduper = (options: {
         stats.ruleExamples[ruleName] ??= { parent: batch.keys[from]!, product: key }
       }
       stats.productsByGeneration[generation] = (stats.productsByGeneration[generation] ?? 0) + smiles.length
-      if (smiles.length > 0) {
-        const generationColumn = new Array<number>(smiles.length).fill(generation)
-        yield* out.send({ _tag: "Products", rows: { smiles, generation: generationColumn, parent, rootId, rule } })
+      const edgeCount = edgeRows?.product.length ?? 0
+      if (edgeRows !== undefined) stats.edgesByGeneration[generation] = (stats.edgesByGeneration[generation] ?? 0) + edgeCount
+      if (smiles.length > 0 || edgeCount > 0) {
+        yield* out.send({
+          _tag: "Products",
+          rows: { smiles, generation: new Array<number>(smiles.length).fill(generation), parent, rootId, rule },
+          edges: edgeRows === undefined ? undefined : { ...edgeRows, generation: new Array<number>(edgeCount).fill(generation) }
+        })
       }
     })
 

@@ -7,7 +7,7 @@
 import type { ProductChunk, Canonicalized } from "../engine/protocol.js"
 import type { FrontierBatch } from "../io/frontier.js"
 import type { InputRecord } from "../io/moleculeSource.js"
-import type { ProductRows } from "../io/ProductSink.js"
+import type { ProductRows, ReactionRows } from "../io/tables.js"
 
 /** Work for the pool: input records to canonicalize (generation 0) or frontier molecules to expand. */
 export type WorkBatch =
@@ -18,7 +18,10 @@ export type ToDeduper =
   | { readonly _tag: "Canonicalized"; readonly records: ReadonlyArray<InputRecord>; readonly result: Canonicalized }
   | { readonly _tag: "Products"; readonly generation: number; readonly batch: FrontierBatch; readonly chunk: ProductChunk }
 
-/** New molecules: the inputs that seed the first frontier, or a generation's new products. */
+/**
+ * New molecules: the inputs that seed the first frontier, or a generation's new products, with the edges of the
+ * reaction network that the same chunk gave (`--reactions`).
+ */
 export type ToWriter =
   | { readonly _tag: "Seeds"; readonly keys: ReadonlyArray<string>; readonly rootIds: ReadonlyArray<string> }
-  | { readonly _tag: "Products"; readonly rows: ProductRows }
+  | { readonly _tag: "Products"; readonly rows: ProductRows; readonly edges: ReactionRows | undefined }

@@ -2,9 +2,11 @@ import { defaults } from "../config.js"
 import { Timeline } from "../governor/Timeline.js"
 import type { RuleExample, SavedStats } from "../io/manifest.js"
 
-/** One row group written: its size, the flush interval in force, and the process's memory around the write. */
+/** One row group written: its table, its size, the flush interval in force, and the process's memory around the write. */
 export interface FlushRecord {
   readonly seconds: number
+  /** `products` or `reactions`. */
+  readonly table: string
   readonly rows: number
   readonly flushInterval: number
   readonly rssBefore: number
@@ -30,11 +32,14 @@ export interface RunStats {
   productsByRule: Record<string, number>
   /** Each rule's first product and its parent: the example the report draws. */
   ruleExamples: Record<string, RuleExample>
+  /** Edges of the reaction network (`--reactions`), by the generation that found them and by rule. */
+  edgesByGeneration: Array<number>
+  edgesByRule: Record<string, number>
   /** worker pool: molecules of the current generation's source that are done (valid records in generation 0) */
   moleculesDone: number
   /** molecules RDKit threw on while expanding */
   moleculeFailures: number
-  /** writer */
+  /** writer: row groups and the largest buffer of either table; product rows */
   flushes: number
   maxBufferRows: number
   rowsWritten: number
@@ -53,6 +58,8 @@ export const restoreStats = (saved: SavedStats | undefined): RunStats => ({
   productsByGeneration: Array.from(saved?.productsByGeneration ?? [], (n) => n ?? 0),
   productsByRule: { ...saved?.productsByRule },
   ruleExamples: { ...saved?.ruleExamples },
+  edgesByGeneration: Array.from(saved?.edgesByGeneration ?? [], (n) => n ?? 0),
+  edgesByRule: { ...saved?.edgesByRule },
   moleculeFailures: saved?.moleculeFailures ?? 0,
   moleculesDone: 0,
   flushes: saved?.flushes ?? 0,
@@ -75,6 +82,8 @@ export const savedStats = (stats: RunStats): SavedStats => ({
   productsByGeneration: Array.from(stats.productsByGeneration, (n) => n ?? 0),
   productsByRule: { ...stats.productsByRule },
   ruleExamples: { ...stats.ruleExamples },
+  edgesByGeneration: Array.from(stats.edgesByGeneration, (n) => n ?? 0),
+  edgesByRule: { ...stats.edgesByRule },
   moleculeFailures: stats.moleculeFailures,
   flushes: stats.flushes,
   rowsWritten: stats.rowsWritten,

@@ -6,7 +6,8 @@
  * - `compileRules`: every rule's SMARTS must give an RDKit reaction, or the run stops naming the rule's line.
  * - `expandMolecule`: every rule on the molecule alone (prepared as its rule set asks), at most
  *   `maxProductSetsPerRule` product sets each; every molecule of every product set is a candidate, valid iff the SMILES
- *   written from the raw product parses; its key is the canonical SMILES of that parse.
+ *   written from the raw product parses; its key is the canonical SMILES of that parse. Each valid candidate is also
+ *   an edge (molecule, rule, key) of the reaction network.
  *
  * Everything here is synchronous and owns the RDKit objects it creates: each is deleted before the function returns,
  * because WebAssembly memory is not garbage-collected.
@@ -91,6 +92,8 @@ export interface CompiledRules {
   readonly explicitH: boolean
   readonly kekulize: boolean
   readonly maxProductSets: number
+  /** Products are distinct (rule, key) pairs: see `collectProducts`. */
+  readonly edges: boolean
   readonly dispose: () => void
 }
 
@@ -98,7 +101,7 @@ export type CompileResult =
   | { readonly ok: true; readonly rules: CompiledRules }
   | { readonly ok: false; readonly line: number; readonly reason: string }
 
-export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: number): CompileResult => {
+export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: number, edges = false): CompileResult => {
   const reactions: Array<Reaction> = []
   const dispose = () => reactions.forEach((reaction) => reaction.delete())
   for (const rule of ruleSet.rules) {
@@ -122,17 +125,36 @@ export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: num
       explicitH: ruleSet.explicitH,
       kekulize: ruleSet.kekulize,
       maxProductSets,
+      edges,
       dispose
     }
   }
 }
 
-/** What one molecule gave: its distinct valid product keys, each with the first rule that reached it. */
+/**
+ * What one molecule gave: its distinct valid product keys, each with the first rule that reached it; or, when every
+ * edge of the network counts, its distinct (rule, key) pairs.
+ */
 export interface MoleculeProducts {
   readonly keys: Array<string>
   readonly rules: Array<number>
   candidates: number
   invalidCandidates: number
+}
+
+/** A molecule's products as both engines gather them, each key (or, with `edges`, each rule and key) once. */
+export const collectProducts = (edges: boolean) => {
+  const products: MoleculeProducts = { keys: [], rules: [], candidates: 0, invalidCandidates: 0 }
+  const emitted = new Set<string>()
+  const add = (key: string, rule: number): void => {
+    // A space never occurs in a SMILES, so the pair's text is unambiguous.
+    const id = edges ? `${rule} ${key}` : key
+    if (emitted.has(id)) return
+    emitted.add(id)
+    products.keys.push(key)
+    products.rules.push(rule)
+  }
+  return { products, add }
 }
 
 /**
@@ -143,12 +165,11 @@ export interface MoleculeProducts {
  * only when RDKit throws on this molecule; the caller quarantines it and drops this RDKit instance.
  */
 export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCache, key: string): MoleculeProducts => {
-  const out: MoleculeProducts = { keys: [], rules: [], candidates: 0, invalidCandidates: 0 }
+  const { products: out, add } = collectProducts(rules.edges)
   const rd = rdkit.module
   const mol = rules.kekulize ? parseKekulized(rdkit, key) : parseSanitized(rdkit, key)
   if (mol === null) throw new Error(`the key ${key} no longer parses`)
   const reactants: MolList = new rd.MolList()
-  const emitted = new Set<string>()
   const seenRaw = new Map<string, string | null>()
   try {
     if (rules.explicitH) mol.add_hs_in_place()
@@ -165,13 +186,8 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCac
               out.candidates++
               const productKey = product === null ? null : keyOfProduct(rdkit, product, seenRaw, cache)
               product?.delete()
-              if (productKey === null) {
-                out.invalidCandidates++
-              } else if (!emitted.has(productKey)) {
-                emitted.add(productKey)
-                out.keys.push(productKey)
-                out.rules.push(ruleIndex)
-              }
+              if (productKey === null) out.invalidCandidates++
+              else add(productKey, ruleIndex)
             }
           } finally {
             productSet.delete()

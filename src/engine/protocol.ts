@@ -12,6 +12,7 @@
  * When RDKit throws, its WebAssembly state can no longer be trusted: the worker answers with what it finished, names
  * the molecule (`Poisoned`), and exits; the pool replaces it.
  */
+import { defaults } from "../config.js"
 import type { CompiledRDKit } from "./rdkit.js"
 import type { RuleSet } from "./rules.js"
 
@@ -21,9 +22,30 @@ export const maxRules = 65_535
 export interface WorkerSettings {
   readonly ruleSet: RuleSet
   readonly maxProductSets: number
+  /**
+   * Each molecule's products are its distinct (rule, key) pairs, not each key once with the first rule that reached
+   * it: the reaction network (`--reactions`) needs every edge.
+   */
+  readonly edges: boolean
   readonly chunkSize: number
   readonly credits: number
 }
+
+/** What every engine takes from the run's settings besides the rule set: a local pool's and a runner's alike. */
+export interface EngineOptions {
+  readonly maxProductSets: number
+  readonly edges: boolean
+  readonly chunkSize: number
+  readonly moleculeTimeoutMs: number
+}
+
+export const workerSettingsOf = (ruleSet: RuleSet, options: EngineOptions): WorkerSettings => ({
+  ruleSet,
+  maxProductSets: options.maxProductSets,
+  edges: options.edges,
+  chunkSize: options.chunkSize,
+  credits: defaults.workerCredits
+})
 
 /** Shared progress of one worker: `[busy (1) or waiting (0), index of the current molecule]`, plus its start time. */
 export interface ProgressBuffers {

@@ -31,7 +31,7 @@ const channel: WorkerChannel = {
 }
 
 const rdkit = await loadRDKit(compiledRDKit)
-const compiled = compileRules(rdkit, settings.ruleSet, settings.maxProductSets)
+const compiled = compileRules(rdkit, settings.ruleSet, settings.maxProductSets, settings.edges)
 if (!compiled.ok) {
   channel.send({ _tag: "RuleRejected", line: compiled.line, reason: compiled.reason })
 } else {

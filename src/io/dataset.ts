@@ -1,5 +1,6 @@
 /**
- * The products as a dataset of parts: `products/part-NNNNN.parquet`, one per checkpoint that wrote rows. A part is
+ * Each table a run writes as a dataset of parts: `products/part-NNNNN.parquet` (and `reactions/...` with
+ * `--reactions`), one per checkpoint that wrote rows. A part is
  * complete or absent (it is written under a hidden temporary name, fsynced and renamed), and only parts listed in the
  * manifest count: a part renamed just before a kill, whose checkpoint never reached the manifest, is an orphan
  * that a resume deletes, since its batches are run again.
@@ -13,26 +14,28 @@ import type { ParquetWriterKind } from "../config.js"
 import { describeCause, OutputFolderError, ParquetWriteError } from "./errors.js"
 import type { PartRecord } from "./manifest.js"
 import { parquetRowGroups } from "./parquetRows.js"
-import { openProductSink, type ProductRows } from "./ProductSink.js"
+import { openParquetSink } from "./ParquetSink.js"
+import { productTable, type Rows, type Table } from "./tables.js"
 
-export const partsFolderName = "products"
-export const partsFolder = (output: string) => path.join(output, partsFolderName)
+/** A table's parts live in the folder named for it. */
+export const tableFolder = <R extends Rows>(output: string, table: Table<R>) => path.join(output, table.name)
+export const partsFolder = (output: string) => tableFolder(output, productTable)
 
 /** Five digits keep the names in order for `ls` and globs up to 100,000 parts (checkpoints), far past a 20-hour run. */
 export const partFileName = (index: number) => `part-${String(index).padStart(5, "0")}.parquet`
 
-/** Deletes every file in the parts folder that the checkpoint does not list: temporary files and orphan parts. */
-export const removeUnlistedParts = (output: string, parts: ReadonlyArray<PartRecord>) =>
+/** Deletes every file in a table's folder that the checkpoint does not list: temporary files and orphan parts. */
+export const removeUnlistedParts = <R extends Rows>(output: string, table: Table<R>, parts: ReadonlyArray<PartRecord>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const folder = partsFolder(output)
+    const folder = tableFolder(output, table)
     if (!(yield* fs.exists(folder))) return []
     const listed = new Set(parts.map((part) => part.file))
     const removed = (yield* fs.readDirectory(folder)).filter((name) => !listed.has(name))
     yield* Effect.forEach(removed, (name) => fs.remove(path.join(folder, name), { force: true }), { discard: true })
     return removed
   }).pipe(
-    Effect.mapError((cause) => new OutputFolderError({ path: partsFolder(output), reason: `cannot clean the parts folder: ${describeCause(cause)}` }))
+    Effect.mapError((cause) => new OutputFolderError({ path: tableFolder(output, table), reason: `cannot clean the parts folder: ${describeCause(cause)}` }))
   )
 
 const readError = (file: string) => (cause: unknown) =>
@@ -46,29 +49,29 @@ export const forEachRowGroup = (
 ): Effect.Effect<void, ParquetWriteError> =>
   Stream.fromAsyncIterable(parquetRowGroups(file, columns), readError(file)).pipe(Stream.runForEach(onRows))
 
-const toProductRows = (rows: ReadonlyArray<Record<string, unknown>>): ProductRows => ({
-  smiles: rows.map((row) => String(row.smiles)),
-  generation: rows.map((row) => Number(row.generation)),
-  parent: rows.map((row) => String(row.parent)),
-  rootId: rows.map((row) => String(row.root_id)),
-  rule: rows.map((row) => String(row.rule))
-})
+/** Rows read back as objects, by column name, made columnar again. */
+const toRows = <R extends Rows>(table: Table<R>, rows: ReadonlyArray<Record<string, unknown>>): R =>
+  Object.fromEntries(table.columns.map((column) => [
+    column.field,
+    column.type === "int32" ? rows.map((row) => Number(row[column.name])) : rows.map((row) => String(row[column.name]))
+  ])) as unknown as R
 
 /**
- * `--single-file`: copies the parts, row group by row group, into one Parquet file at `finalPath` (written under a
- * temporary name and renamed when complete, like every part).
+ * `--single-file`: copies a table's parts, row group by row group, into one Parquet file at `finalPath` (written
+ * under a temporary name and renamed when complete, like every part).
  */
-export const mergeParts = (
+export const mergeParts = <R extends Rows>(
   output: string,
+  table: Table<R>,
   parts: ReadonlyArray<PartRecord>,
   kind: ParquetWriterKind,
   finalPath: string
 ): Effect.Effect<{ readonly rows: number; readonly bytes: number }, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
-    const sink = yield* openProductSink(kind, finalPath)
+    const sink = yield* openParquetSink(kind, table, finalPath)
     for (const part of parts) {
-      yield* forEachRowGroup(path.join(partsFolder(output), part.file), undefined, (rows) =>
-        sink.writeRowGroup(toProductRows(rows)))
+      yield* forEachRowGroup(path.join(tableFolder(output, table), part.file), undefined, (rows) =>
+        sink.writeRowGroup(toRows(table, rows)))
     }
     const committed = yield* sink.commit
     return { rows: committed.rows, bytes: committed.bytes }

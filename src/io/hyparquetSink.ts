@@ -1,5 +1,5 @@
 /**
- * The hyparquet-writer product writer: its `ParquetWriter` encodes one row group per call, Snappy-compressed, with
+ * The hyparquet-writer table writer: its `ParquetWriter` encodes one row group per call, Snappy-compressed, with
  * dictionary pages where they at least halve a column, into a `DurableFile`.
  *
  * Encoding is synchronous, so a row group is never cut half-way by an interruption; its bytes are written out right
@@ -10,16 +10,18 @@ import { Effect, type FileSystem, type Scope } from "effect"
 import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer"
 import { openDurableFile, type DurableFile } from "./durableFile.js"
 import { ParquetWriteError } from "./errors.js"
-import type { ProductRows, RowGroupWriter } from "./ProductSink.js"
+import type { RowGroupWriter } from "./ParquetSink.js"
+import type { Column, Rows, Table } from "./tables.js"
 
-/** Column order and types of the product file; the logical type makes readers decode the bytes as UTF-8 text. */
-const SCHEMA: SchemaElement[] = [
-  { name: "root", num_children: 5 },
-  { name: "smiles", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" },
-  { name: "generation", type: "INT32", repetition_type: "REQUIRED" },
-  { name: "parent", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" },
-  { name: "root_id", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" },
-  { name: "rule", type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" }
+/** A column as Parquet's schema declares it; the logical type makes readers decode UTF8 bytes as text. */
+const schemaElement = <R extends Rows>(column: Column<R>): SchemaElement =>
+  column.type === "utf8"
+    ? { name: column.name, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" }
+    : { name: column.name, type: "INT32", repetition_type: "REQUIRED" }
+
+const schemaOf = <R extends Rows>(table: Table<R>): SchemaElement[] => [
+  { name: "root", num_children: table.columns.length },
+  ...table.columns.map(schemaElement)
 ]
 
 /**
@@ -76,30 +78,25 @@ class DurableFileWriter extends ByteWriter {
 const writeStep = <A>(finalPath: string, reason: string, run: () => A): Effect.Effect<A, ParquetWriteError> =>
   Effect.try({ try: run, catch: (cause) => new ParquetWriteError({ path: finalPath, reason, cause }) })
 
-export const openHyparquetSink = (
+export const openHyparquetSink = <R extends Rows>(
+  table: Table<R>,
   finalPath: string
-): Effect.Effect<RowGroupWriter, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
+): Effect.Effect<RowGroupWriter<R>, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
     const file = yield* openDurableFile(finalPath)
     const output = new DurableFileWriter(file)
     const parquet = yield* writeStep(
       finalPath,
       "could not start the file",
-      () => new ParquetWriter({ writer: output, schema: SCHEMA, codec: "SNAPPY" })
+      () => new ParquetWriter({ writer: output, schema: schemaOf(table), codec: "SNAPPY" })
     )
 
     return {
-      writeRowGroup: (rows: ProductRows, rowCount: number) =>
+      writeRowGroup: (rows: R, rowCount: number) =>
         writeStep(finalPath, "could not encode a row group", () => {
           // ParquetWriter.write copies each column (`slice`) before encoding, so lending it the readonly arrays is safe.
           parquet.write({
-            columnData: [
-              { name: "smiles", data: rows.smiles as string[] },
-              { name: "generation", data: rows.generation as number[] },
-              { name: "parent", data: rows.parent as string[] },
-              { name: "root_id", data: rows.rootId as string[] },
-              { name: "rule", data: rows.rule as string[] }
-            ],
+            columnData: table.columns.map((column) => ({ name: column.name, data: rows[column.field] as Array<string | number> })),
             rowGroupSize: rowCount
           })
         }).pipe(Effect.andThen(file.drain())),

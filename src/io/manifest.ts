@@ -37,6 +37,8 @@ export interface Fingerprint {
   readonly idField: string
   /** RDKit's version and build (`--engine`): another gives other keys for some molecules. */
   readonly engine: string
+  /** `--reactions`: a resume must go on writing the network it began, or not write one. */
+  readonly reactions: boolean
 }
 
 export interface PartRecord {
@@ -68,6 +70,9 @@ export interface SavedStats {
   readonly flushes: number
   readonly rowsWritten: number
   readonly maxBufferRows: number
+  /** Edges written, by the generation that found them and by rule (absent from checkpoints without the network). */
+  readonly edgesByGeneration?: ReadonlyArray<number> | undefined
+  readonly edgesByRule?: Readonly<Record<string, number>> | undefined
 }
 
 /**
@@ -87,6 +92,7 @@ export type RunDefinition = Pick<
   | "smilesColumn"
   | "idColumn"
   | "idField"
+  | "reactions"
 >
 
 /** A built-in rule set is named, a rule file is a path: made absolute so that a resume from elsewhere finds it. */
@@ -103,7 +109,8 @@ export const runDefinitionOf = (s: RunSettings): RunDefinition => ({
   fpRate: s.fpRate,
   smilesColumn: s.smilesColumn,
   idColumn: s.idColumn,
-  idField: s.idField
+  idField: s.idField,
+  reactions: s.reactions
 })
 
 /**
@@ -139,6 +146,8 @@ export interface Manifest {
   readonly frontierBytes: Readonly<Record<string, number>>
   readonly quarantineBytes: number
   readonly parts: ReadonlyArray<PartRecord>
+  /** The reaction network's parts (`--reactions`); absent from checkpoints without it. */
+  readonly reactionParts?: ReadonlyArray<PartRecord> | undefined
   readonly stats: SavedStats
   readonly checkpoints: number
   readonly savedAt: string
@@ -183,7 +192,8 @@ export const fingerprintOf = (settings: RunSettings, input: string | undefined, 
       smilesColumn: settings.smilesColumn,
       idColumn: settings.idColumn,
       idField: settings.idField ?? "",
-      engine: engine.rdkit
+      engine: engine.rdkit,
+      reactions: settings.reactions
     } satisfies Fingerprint
   })
 
@@ -199,7 +209,8 @@ const fingerprintLabels: Record<keyof Fingerprint, string> = {
   smilesColumn: "--smiles-column",
   idColumn: "--id-column",
   idField: "--id-field",
-  engine: "RDKit (--engine)"
+  engine: "RDKit (--engine)",
+  reactions: "--reactions"
 }
 
 /** Each way the new run differs from the checkpointed one, in words; empty when it may resume. */

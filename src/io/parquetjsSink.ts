@@ -1,5 +1,5 @@
 /**
- * The parquetjs-lite product writer: Snappy-compressed v2 data pages, plain encoding (it has no dictionary pages),
+ * The parquetjs-lite table writer: Snappy-compressed v2 data pages, plain encoding (it has no dictionary pages),
  * one row group per call, written into a `DurableFile`.
  *
  * Not `ParquetWriter.openFile`: its fs stream is hidden inside the writer, and the header write it starts in the
@@ -12,16 +12,15 @@ import parquet from "parquetjs-lite"
 import { Effect, type FileSystem, type Scope } from "effect"
 import { openDurableFile } from "./durableFile.js"
 import { ParquetWriteError } from "./errors.js"
-import type { ProductRows, RowGroupWriter } from "./ProductSink.js"
+import type { RowGroupWriter } from "./ParquetSink.js"
+import type { Rows, Table } from "./tables.js"
 
-/** Column order and types of the product file; UTF8 is written as BYTE_ARRAY with the UTF8 converted type. */
-const SCHEMA = new parquet.ParquetSchema({
-  smiles: { type: "UTF8", compression: "SNAPPY" },
-  generation: { type: "INT32", compression: "SNAPPY" },
-  parent: { type: "UTF8", compression: "SNAPPY" },
-  root_id: { type: "UTF8", compression: "SNAPPY" },
-  rule: { type: "UTF8", compression: "SNAPPY" }
-})
+/** The table's columns in order; UTF8 is written as BYTE_ARRAY with the UTF8 converted type. */
+const schemaOf = <R extends Rows>(table: Table<R>) =>
+  new parquet.ParquetSchema(Object.fromEntries(table.columns.map((column) => [
+    column.name,
+    { type: column.type === "utf8" ? "UTF8" : "INT32", compression: "SNAPPY" }
+  ])))
 
 /** Where the writer starts counting file offsets: a new file. */
 const FILE_START = 0
@@ -30,41 +29,37 @@ const FILE_START = 0
 const toWriteError = (finalPath: string, reason: string) => (cause: unknown) =>
   new ParquetWriteError({ path: finalPath, reason, cause })
 
-export const openParquetjsSink = (
+export const openParquetjsSink = <R extends Rows>(
+  table: Table<R>,
   finalPath: string
-): Effect.Effect<RowGroupWriter, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
+): Effect.Effect<RowGroupWriter<R>, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
     const file = yield* openDurableFile(finalPath)
+    const schema = schemaOf(table)
     const writer = yield* Effect.try({
       try: () => {
         const envelope = new parquet.ParquetEnvelopeWriter(
-          SCHEMA,
+          schema,
           (bytes) => file.write(bytes),
           // Closing is the commit's job: it must fsync and rename, which parquetjs-lite knows nothing of.
           () => undefined,
           FILE_START,
           {}
         )
-        return new parquet.ParquetWriter(SCHEMA, envelope, {})
+        return new parquet.ParquetWriter(schema, envelope, {})
       },
       catch: toWriteError(finalPath, "could not start the file")
     })
 
     return {
-      writeRowGroup: (rows: ProductRows, rowCount: number) =>
+      writeRowGroup: (rows: R, rowCount: number) =>
         Effect.tryPromise({
           try: async () => {
             // appendRow flushes a row group as soon as it holds rowGroupSize rows, so exactly these rows form one.
             writer.setRowGroupSize(rowCount)
             for (let i = 0; i < rowCount; i++) {
               // One at a time: overlapping appendRow calls make parquetjs-lite duplicate rows.
-              await writer.appendRow({
-                smiles: rows.smiles[i]!,
-                generation: rows.generation[i]!,
-                parent: rows.parent[i]!,
-                root_id: rows.rootId[i]!,
-                rule: rows.rule[i]!
-              })
+              await writer.appendRow(Object.fromEntries(table.columns.map((column) => [column.name, rows[column.field]![i]!])))
             }
           },
           catch: toWriteError(finalPath, "could not encode a row group")

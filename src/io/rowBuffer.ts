@@ -1,41 +1,28 @@
 /**
- * The writer actor's row buffer: cuts incoming product messages of any size into row groups of the flush interval,
- * and never holds more than that interval itself.
+ * The writer actor's row buffer: cuts incoming row messages of any size into row groups of the flush interval, and
+ * never holds more than that interval itself. One buffer per table the writer fills (products, reactions).
  *
  * Pure and synchronous. Its only state is the rows not yet emitted; if a run is interrupted they are simply dropped
  * with the rest of the unwritten output, since only a committed file counts.
  */
-import type { ProductRows } from "./ProductSink.js"
+import { rowCount, type Rows, type Table } from "./tables.js"
 
-/** Mutable columns, filled up to the flush interval and handed out whole when full. */
-interface Columns {
-  smiles: string[]
-  generation: number[]
-  parent: string[]
-  rootId: string[]
-  rule: string[]
-}
+/** Mutable columns by field, filled up to the flush interval and handed out whole when full. */
+type Columns = Record<string, Array<string | number>>
 
-const emptyColumns = (): Columns => ({ smiles: [], generation: [], parent: [], rootId: [], rule: [] })
-
-/** Copies rows [from, to) of `source` onto the end of `target`. */
-const copyRows = (target: Columns, source: ProductRows, from: number, to: number): void => {
-  for (let i = from; i < to; i++) {
-    target.smiles.push(source.smiles[i]!)
-    target.generation.push(source.generation[i]!)
-    target.parent.push(source.parent[i]!)
-    target.rootId.push(source.rootId[i]!)
-    target.rule.push(source.rule[i]!)
-  }
-}
-
-export class RowBuffer {
-  private columns = emptyColumns()
+export class RowBuffer<R extends Rows> {
+  private readonly fields: ReadonlyArray<string>
+  private columns: Columns
   private most = 0
+
+  constructor(private readonly table: Table<R>) {
+    this.fields = table.columns.map((column) => column.field)
+    this.columns = this.empty()
+  }
 
   /** Rows held now. */
   get size(): number {
-    return this.columns.smiles.length
+    return this.columns[this.fields[0]!]!.length
   }
 
   /** The most rows ever held at once; never above the largest flush interval passed to `append`. */
@@ -49,20 +36,24 @@ export class RowBuffer {
    * new interval. Throws RangeError for an interval that is not a positive integer or columns of unequal length:
    * both are programming errors.
    */
-  append(rows: ProductRows, flushInterval: number): ProductRows[] {
+  append(rows: R, flushInterval: number): Array<R> {
     if (!Number.isInteger(flushInterval) || flushInterval < 1) {
       throw new RangeError(`flush interval must be a positive integer, got ${flushInterval}`)
     }
-    const count = rows.smiles.length
-    if ([rows.generation, rows.parent, rows.rootId, rows.rule].some((column) => column.length !== count)) {
-      throw new RangeError("product columns must all have the same length")
+    const count = rowCount(this.table, rows)
+    if (this.fields.some((field) => rows[field]!.length !== count)) {
+      throw new RangeError(`${this.table.name} columns must all have the same length`)
     }
-    const groups: ProductRows[] = []
+    const groups: Array<R> = []
     while (this.size >= flushInterval) groups.push(this.takeFirst(flushInterval))
     let next = 0
     while (next < count) {
       const end = Math.min(count, next + flushInterval - this.size)
-      copyRows(this.columns, rows, next, end)
+      for (const field of this.fields) {
+        const target = this.columns[field]!
+        const source = rows[field]!
+        for (let i = next; i < end; i++) target.push(source[i]!)
+      }
       next = end
       this.most = Math.max(this.most, this.size)
       if (this.size === flushInterval) groups.push(this.takeAll())
@@ -71,25 +62,22 @@ export class RowBuffer {
   }
 
   /** Hands out what is left (at end of input), or undefined if nothing is. */
-  takeRemainder(): ProductRows | undefined {
+  takeRemainder(): R | undefined {
     return this.size === 0 ? undefined : this.takeAll()
   }
 
-  private takeAll(): ProductRows {
+  private empty(): Columns {
+    return Object.fromEntries(this.fields.map((field) => [field, []]))
+  }
+
+  private takeAll(): R {
     const full = this.columns
-    this.columns = emptyColumns()
-    return full
+    this.columns = this.empty()
+    return full as unknown as R
   }
 
   /** Only needed after the interval shrank, so the rare splice is cheaper than keeping an offset everywhere. */
-  private takeFirst(n: number): ProductRows {
-    const c = this.columns
-    return {
-      smiles: c.smiles.splice(0, n),
-      generation: c.generation.splice(0, n),
-      parent: c.parent.splice(0, n),
-      rootId: c.rootId.splice(0, n),
-      rule: c.rule.splice(0, n)
-    }
+  private takeFirst(n: number): R {
+    return Object.fromEntries(this.fields.map((field) => [field, this.columns[field]!.splice(0, n)])) as unknown as R
   }
 }

@@ -41,7 +41,7 @@ export type RunEvent =
     readonly resumed: boolean
   }
   | ({ readonly type: "progress"; readonly seconds: number } & ProgressSnapshot)
-  | { readonly type: "flush"; readonly seconds: number; readonly rows: number; readonly flushInterval: number; readonly rssBefore: number; readonly rssAfter: number }
+  | { readonly type: "flush"; readonly seconds: number; readonly table: string; readonly rows: number; readonly flushInterval: number; readonly rssBefore: number; readonly rssAfter: number }
   | ({ readonly type: "decision"; readonly message: string } & GovernorEvent)
   | { readonly type: "warning"; readonly seconds: number; readonly message: string }
   /** Something the engine noticed (a cluster's runner joined, left or was refused). */

@@ -24,15 +24,16 @@ export const reportFileName = "report.html"
 const summaryFileName = "summary.json"
 
 /**
- * A summary as the report reads it: per-rule counts and the engine's report are absent from summaries written before
- * they were recorded.
+ * A summary as the report reads it: per-rule counts, the engine's report and the reaction network are absent from
+ * summaries written before they were recorded.
  */
-export type ReportSummary = Omit<Summary, "products" | "engine"> & {
+export type ReportSummary = Omit<Summary, "products" | "engine" | "reactions"> & {
   readonly products: Omit<Summary["products"], "byRule" | "examples"> & {
     readonly byRule?: Readonly<Record<string, number>>
     readonly examples?: Summary["products"]["examples"]
   }
   readonly engine?: Summary["engine"]
+  readonly reactions?: Summary["reactions"]
 }
 
 /** Drawings of molecules by key (inline SVG), made by `depict` for the rules' examples. */
@@ -81,14 +82,18 @@ const partProblem = (where: string): string | undefined => {
   }
 }
 
-/** Opens each part the summary lists (found in `outputDir`) and checks the Parquet magic at both ends. */
-export const checkParts = (files: ReportSummary["files"], outputDir: string): PartsCheck => {
-  const problems = files.parts.flatMap((part) => {
-    const file = relativeToRun(files, part)
+/**
+ * Opens each part the summary lists (found in `outputDir`), products' and the reaction network's, and checks the
+ * Parquet magic at both ends.
+ */
+export const checkParts = (s: Pick<ReportSummary, "files" | "reactions">, outputDir: string): PartsCheck => {
+  const listed = [...s.files.parts, ...(s.reactions?.parts ?? [])]
+  const problems = listed.flatMap((part) => {
+    const file = relativeToRun(s.files, part)
     const reason = partProblem(path.join(outputDir, file))
     return reason === undefined ? [] : [{ file, reason }]
   })
-  return { listed: files.parts.length, readable: files.parts.length - problems.length, problems }
+  return { listed: listed.length, readable: listed.length - problems.length, problems }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -411,10 +416,15 @@ const generationsChart = (s: ReportSummary): string =>
     bars: Object.entries(s.products.byGeneration).map(([generation, n]) => ({ label: generation, value: n }))
   })
 
-const rulesChart = (s: ReportSummary): string => {
-  const title = "Products per rule (credited to the rule that first reached each product)"
-  const byRule = s.products.byRule
-  if (byRule === undefined) return messageChart("rules", title, FULL_WIDTH, MESSAGE_HEIGHT, "not recorded in this summary.json")
+const rulesChart = (s: ReportSummary): string =>
+  countsPerRuleChart("rules", "Products per rule (credited to the rule that first reached each product)", s.products.byRule)
+
+/** The reaction network's edges per rule (`--reactions`): every distinct reactant and product it joined. */
+const edgesChart = (s: ReportSummary): string =>
+  s.reactions === undefined ? "" : figure(countsPerRuleChart("edges", "Reaction edges per rule", s.reactions.byRule))
+
+const countsPerRuleChart = (id: string, title: string, byRule: Readonly<Record<string, number>> | undefined): string => {
+  if (byRule === undefined) return messageChart(id, title, FULL_WIDTH, MESSAGE_HEIGHT, "not recorded in this summary.json")
   const ranked = Object.entries(byRule).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
   const shown = ranked.slice(0, MAX_RULE_BARS)
   const rest = ranked.slice(MAX_RULE_BARS)
@@ -424,7 +434,7 @@ const rulesChart = (s: ReportSummary): string => {
       ? []
       : [{ label: `${rest.length} other rules`, value: rest.reduce((sum, [, n]) => sum + n, 0), color: COLORS.otherRules }])
   ]
-  return rankedBarChart({ id: "rules", title, width: FULL_WIDTH, bars, format: count, color: COLORS.rule })
+  return rankedBarChart({ id, title, width: FULL_WIDTH, bars, format: count, color: COLORS.rule })
 }
 
 /** The rules whose example is drawn, those with the most products first, and how many more have one. */
@@ -613,6 +623,13 @@ const countsSection = (s: ReportSummary): string => {
   return `<div class="counts">${[
     countTable("Inputs", [["read", count(s.inputs.read)], ["valid", count(s.inputs.valid)], ["invalid", count(s.inputs.invalid)], ["duplicate", count(s.inputs.duplicate)]]),
     countTable("Products", [["candidates", count(s.candidates)], ["invalid candidates", count(s.invalidCandidates)], ["products", count(s.products.total)], ...generations]),
+    ...(s.reactions === undefined
+      ? []
+      : [countTable("Reaction network", [
+        ["edges", count(s.reactions.edges)],
+        ...Object.entries(s.reactions.byGeneration).map(([g, n]): readonly [string, string] => [`generation ${g}`, count(n)]),
+        ["size", bytes(s.reactions.bytes)]
+      ])]),
     countTable("Deduplication", [["mode", s.dedup.mode], ["keys", count(s.dedup.keys)], ["memory", bytes(s.dedup.bytes)], ["bytes per key", fixed(s.dedup.bytesPerKey, 1)], ["estimated false positives", fixed(s.dedup.estimatedFalsePositives, 2)]]),
     countTable("Writer", [["kind", s.writer.kind], ["row groups (flushes)", count(s.writer.flushes)], ["flush interval", `${count(s.writer.flushInterval)} rows`], ["largest buffer", `${count(s.writer.maxBufferRows)} rows`], ["rows", count(s.writer.rows)], ["size", bytes(s.writer.bytes)]]),
     countTable("Speed and memory", [["elapsed", duration(s.elapsedSeconds)], ["molecules per second", fixed(s.molPerSecond, 1)], ["products per second", fixed(s.productsPerSecond, 1)], ["workers", count(s.workers)], ["peak RSS", bytes(s.peakRssBytes)], ["peak memory", `${fixed(s.memory.peak.systemPercent, 1)}%`]]),
@@ -677,6 +694,7 @@ ${figure(flushMemoryChart(s), "Orange: RSS grew during the write; blue: it shran
 ${figure(generationsChart(s))}
 </div>
 ${figure(rulesChart(s))}
+${edgesChart(s)}
 ${examplesSection(s, options.drawings ?? new Map())}
 ${clusterSection(s, unit)}
 <section class="card"><h2>Counts</h2>${countsSection(s)}</section>
@@ -754,7 +772,7 @@ export const writeReport = (
       Effect.mapError((error) => new ReportError({ path: summaryPath, reason: `could not read it (${describeCause(error)})` }))
     )
     const summary = yield* parseSummary(summaryPath, text)
-    const parts = yield* Effect.sync(() => checkParts(summary.files, outputDir))
+    const parts = yield* Effect.sync(() => checkParts(summary, outputDir))
     const drawings = yield* (draw ?? drawLikeTheRun(summary))(examplesToDraw(summary), DRAWING_SIZE)
     const html = renderReport(summary, { outputDir, parts, drawings })
     const target = path.join(outputDir, reportFileName)

@@ -1,6 +1,6 @@
 /**
- * Each engine keeps the run's promises: a kill -9 mid-run resumes to the uninterrupted product set, Ctrl-C stops at a
- * checkpoint without losing a molecule (its signal reaches native workers too), the governor's pause under a memory
+ * Each engine keeps the run's promises: a kill -9 mid-run resumes to the uninterrupted product set and reaction
+ * network, each edge written once, Ctrl-C stops at a checkpoint without losing a molecule (its signal reaches native workers too), the governor's pause under a memory
  * spike, a full disk that loses nothing before the last checkpoint. The native engine's own:
  * RDKit's C++ crashing or running past the time limit costs one molecule, not the run; it gives the WebAssembly
  * engine's products where their RDKit versions agree; a resume with the other engine is refused; and without the
@@ -14,7 +14,7 @@ import { assert, beforeAll, describe, it } from "vitest"
 import { expandEffect } from "../../src/expand.js"
 import { settingsOf } from "../../src/index.js"
 import { fixture, repoRoot, runCli, seededRandom, sleep, startCli, tempFolder } from "../support/cli.js"
-import { datasetProducts, readableRowCounts } from "../support/duckdb.js"
+import { datasetEdges, datasetProducts, readableRowCounts } from "../support/duckdb.js"
 import { engines, nativeAvailable, stackLimited } from "../support/engines.js"
 import { fillingFileSystem } from "../support/fillingFileSystem.js"
 import { readReference, readRunProducts } from "../support/products.js"
@@ -41,18 +41,31 @@ const smallSetArgs = (rules: string, output: string) =>
 const sorted = (set: Set<string>) => [...set].sort()
 
 describe.each(engines)("the %s engine", (engine) => {
-  const args = (output: string) => [...smallRunArgs(input, output), "--engine", engine]
+  const args = (output: string) => [...smallRunArgs(input, output), "--engine", engine, "--reactions"]
   let expected = new Set<string>()
+  let expectedEdges = new Set<string>()
+
+  /** The run's products and edges are the uninterrupted run's, and no edge was written twice. */
+  const assertAsUninterrupted = async (output: string) => {
+    const products = await datasetProducts(output)
+    assert.strictEqual(products.rows, products.distinctSmiles)
+    assert.deepStrictEqual(sorted(products.set), sorted(expected))
+    const edges = await datasetEdges(output)
+    assert.strictEqual(edges.rows, edges.set.size)
+    assert.deepStrictEqual(sorted(edges.set), sorted(expectedEdges))
+  }
 
   beforeAll(async () => {
     const output = path.join(shared, `${engine}-uninterrupted`)
     const result = runCli(args(output))
     assert.strictEqual(result.status, 0, result.stderr)
     expected = (await datasetProducts(output)).set
+    expectedEdges = (await datasetEdges(output)).set
   })
 
-  it("resumes a run killed with SIGKILL after a checkpoint to the uninterrupted product set", async () => {
+  it("resumes a run killed with SIGKILL after a checkpoint to the uninterrupted product set and reaction network", async () => {
     assert.isAbove(expected.size, 0)
+    assert.isAbove(expectedEdges.size, expected.size)
     const output = path.join(shared, `${engine}-killed`)
     const run = startCli(args(output))
     while (!fs.existsSync(path.join(output, "manifest.json")) && run.child.exitCode === null) await sleep(20)
@@ -63,9 +76,7 @@ describe.each(engines)("the %s engine", (engine) => {
     await readableRowCounts(output)
     const resumed = runCli([...args(output), "--resume", output])
     assert.strictEqual(resumed.status, 0, resumed.stderr)
-    const products = await datasetProducts(output)
-    assert.strictEqual(products.rows, products.distinctSmiles)
-    assert.deepStrictEqual(sorted(products.set), sorted(expected))
+    await assertAsUninterrupted(output)
   })
 
   it("stops at a checkpoint on Ctrl-C, which signals its workers too, quarantining nothing; the resume completes", async () => {
@@ -98,7 +109,7 @@ describe.each(engines)("the %s engine", (engine) => {
 
   it("fails on a full disk naming it, keeps the last checkpoint readable, and resumes once space returns", async () => {
     const output = path.join(tempFolder(`disk-${engine}`), "out")
-    const settings = settingsOf({ ...smallRunOptions(input, output), engine })
+    const settings = settingsOf({ ...smallRunOptions(input, output), engine, reactions: true })
     const failed = await Effect.runPromise(
       expandEffect({ settings, layers: { fileSystem: fillingFileSystem(output, fullDiskBytes) } }).pipe(Effect.flip)
     )
@@ -107,7 +118,7 @@ describe.each(engines)("the %s engine", (engine) => {
     await readableRowCounts(output)
     const resumed = runCli([...args(output), "--resume", output])
     assert.strictEqual(resumed.status, 0, resumed.stderr)
-    assert.deepStrictEqual(sorted((await datasetProducts(output)).set), sorted(expected))
+    await assertAsUninterrupted(output)
   })
 })
 

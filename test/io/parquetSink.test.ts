@@ -15,7 +15,8 @@ import * as path from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import type { ParquetWriterKind } from "../../src/config.js"
 import { ParquetWriteError } from "../../src/io/errors.js"
-import { openProductSink, type CommittedFile, type ProductRows } from "../../src/io/ProductSink.js"
+import { type CommittedFile, openParquetSink } from "../../src/io/ParquetSink.js"
+import { productTable, type ProductRows } from "../../src/io/tables.js"
 import { RowBuffer } from "../../src/io/rowBuffer.js"
 
 const KINDS: ReadonlyArray<ParquetWriterKind> = ["hyparquet-writer", "parquetjs-lite"]
@@ -73,8 +74,8 @@ const INPUT_DIGEST = (() => {
 const writeThroughBuffer = (kind: ParquetWriterKind, finalPath: string, rows: ProductRows) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const sink = yield* openProductSink(kind, finalPath)
-      const buffer = new RowBuffer()
+      const sink = yield* openParquetSink(kind, productTable, finalPath)
+      const buffer = new RowBuffer(productTable)
       for (const group of buffer.append(rows, FLUSH_INTERVAL)) yield* sink.writeRowGroup(group)
       const rest = buffer.takeRemainder()
       if (rest !== undefined) yield* sink.writeRowGroup(rest)
@@ -207,7 +208,7 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
       const case1 = yield* emptyFolder()
       yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* openProductSink(kind, path.join(case1, "abandoned.parquet"))
+          const sink = yield* openParquetSink(kind, productTable, path.join(case1, "abandoned.parquet"))
           yield* sink.writeRowGroup(slice(INPUT, 0, FLUSH_INTERVAL))
           assert.strictEqual((yield* readFolder(case1)).length, 1, "the temporary file exists while writing")
         })
@@ -218,7 +219,7 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
       const started = yield* Deferred.make<void>()
       const fiber = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* openProductSink(kind, path.join(case2, "interrupted.parquet"))
+          const sink = yield* openParquetSink(kind, productTable, path.join(case2, "interrupted.parquet"))
           yield* sink.writeRowGroup(slice(INPUT, 0, FLUSH_INTERVAL))
           yield* Deferred.succeed(started, undefined)
           return yield* Effect.never
@@ -236,7 +237,7 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
       const opened = yield* Deferred.make<void>()
       const fiber = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* openProductSink(kind, path.join(case3, "interrupted.parquet"))
+          const sink = yield* openParquetSink(kind, productTable, path.join(case3, "interrupted.parquet"))
           yield* Deferred.succeed(opened, undefined)
           yield* sink.writeRowGroup(slice(INPUT, 0, 10 * FLUSH_INTERVAL))
           return yield* sink.commit
@@ -251,7 +252,7 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
   it.effect("a file in a folder that does not exist fails with ParquetWriteError carrying the path", () =>
     Effect.gen(function* () {
       const target = path.join(folder, "no-such-folder", "products.parquet")
-      const error = yield* Effect.scoped(openProductSink(kind, target)).pipe(Effect.flip)
+      const error = yield* Effect.scoped(openParquetSink(kind, productTable, target)).pipe(Effect.flip)
       assert.instanceOf(error, ParquetWriteError)
       assert.strictEqual(error.path, target)
       assert.include(error.message, target)
@@ -265,7 +266,7 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
       const target = path.join(case4, "products.parquet")
       const error = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* openProductSink(kind, target)
+          const sink = yield* openParquetSink(kind, productTable, target)
           yield* sink.writeRowGroup(slice(INPUT, 0, FLUSH_INTERVAL))
           yield* promise(() => fs.rm(case4, { recursive: true }))
           return yield* sink.commit
@@ -284,7 +285,7 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
       const target = path.join(case5, "products.parquet")
       const committed = yield* Effect.scoped(
         Effect.gen(function* () {
-          const sink = yield* openProductSink(kind, target)
+          const sink = yield* openParquetSink(kind, productTable, target)
           const good = slice(INPUT, 0, 10)
           const unequal = yield* sink.writeRowGroup({ ...good, rule: ["only one"] }).pipe(Effect.flip)
           assert.include(unequal.reason, "different lengths")

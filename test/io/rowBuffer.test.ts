@@ -3,7 +3,7 @@
  * and no row is lost, duplicated or reordered. Pure and in memory: nothing is left behind if interrupted.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type { ProductRows } from "../../src/io/ProductSink.js"
+import { productTable, type ProductRows } from "../../src/io/tables.js"
 import { RowBuffer } from "../../src/io/rowBuffer.js"
 
 /** Rows numbered from `start`, so that order and completeness can be checked by value. */
@@ -45,7 +45,7 @@ const seededRandom = (seed: number) => () => {
 
 describe("RowBuffer", () => {
   it("cuts one 500,000-product message into 250 groups of 2,000 without holding more than 2,000", () => {
-    const buffer = new RowBuffer()
+    const buffer = new RowBuffer(productTable)
     const input = numberedRows(0, 500_000)
     const groups = buffer.append(input, 2_000)
     assert.strictEqual(groups.length, 250)
@@ -57,7 +57,7 @@ describe("RowBuffer", () => {
   })
 
   it("keeps the remainder across messages and gives it back at the end", () => {
-    const buffer = new RowBuffer()
+    const buffer = new RowBuffer(productTable)
     const sizes = [0, 1, 999, 1_000, 1_001, 7_500, 3]
     let start = 0
     const groups: ProductRows[] = []
@@ -75,7 +75,7 @@ describe("RowBuffer", () => {
   })
 
   it("after the interval shrinks below what it holds, first emits the held rows in groups of the new interval", () => {
-    const buffer = new RowBuffer()
+    const buffer = new RowBuffer(productTable)
     assert.deepStrictEqual(buffer.append(numberedRows(0, 1_500), 2_000), [])
     const groups = buffer.append(numberedRows(1_500, 0), 400)
     assert.deepStrictEqual(
@@ -101,7 +101,7 @@ describe("RowBuffer", () => {
     const BIG_MESSAGE_SHARE = 0.05
     const BIG_MESSAGE_MAX = 20_000
     const SMALL_MESSAGE_MAX = 1_500
-    const buffer = new RowBuffer()
+    const buffer = new RowBuffer(productTable)
     const groups: ProductRows[] = []
     let start = 0
     let largestInterval = 0
@@ -121,7 +121,7 @@ describe("RowBuffer", () => {
   })
 
   it("rejects a flush interval that is not a positive integer, and columns of unequal length", () => {
-    const buffer = new RowBuffer()
+    const buffer = new RowBuffer(productTable)
     assert.throws(() => buffer.append(numberedRows(0, 10), 0), RangeError)
     assert.throws(() => buffer.append(numberedRows(0, 10), 2.5), RangeError)
     assert.throws(() => buffer.append({ ...numberedRows(0, 10), rule: ["x"] }, 100), RangeError)

@@ -80,10 +80,10 @@ export const calmRun = (outputDir: string): ReportSummary => {
       low: { systemPercent: 40, rssBytes: 200 * MIB },
       timeline: timeline((t) => 40 + 8 * Math.sin(t / 4) ** 2),
       flushes: [
-        { seconds: 5, rows: 500, flushInterval: 500, rssBefore: 225 * MIB, rssAfter: 227 * MIB },
-        { seconds: 10, rows: 500, flushInterval: 500, rssBefore: 250 * MIB, rssAfter: 249 * MIB },
-        { seconds: 15, rows: 500, flushInterval: 500, rssBefore: 275 * MIB, rssAfter: 278 * MIB },
-        { seconds: 19.5, rows: 300, flushInterval: 500, rssBefore: 297 * MIB, rssAfter: 298 * MIB }
+        { seconds: 5, table: "products", rows: 500, flushInterval: 500, rssBefore: 225 * MIB, rssAfter: 227 * MIB },
+        { seconds: 10, table: "products", rows: 500, flushInterval: 500, rssBefore: 250 * MIB, rssAfter: 249 * MIB },
+        { seconds: 15, table: "products", rows: 500, flushInterval: 500, rssBefore: 275 * MIB, rssAfter: 278 * MIB },
+        { seconds: 19.5, table: "products", rows: 300, flushInterval: 500, rssBefore: 297 * MIB, rssAfter: 298 * MIB }
       ]
     },
     governor: {

@@ -256,11 +256,25 @@ describe("checkParts and writeReport", () => {
     fs.mkdirSync(products)
     fs.writeFileSync(path.join(products, "part-00000.parquet"), wholePart)
     fs.writeFileSync(path.join(products, "part-00001.parquet"), wholePart.subarray(0, wholePart.length - 2))
+    fs.mkdirSync(path.join(folder, "reactions"))
+    fs.writeFileSync(path.join(folder, "reactions", "part-00000.parquet"), wholePart)
     const listed = { ...summary.files, parts: [...summary.files.parts, "/somewhere/else/products/part-00002.parquet"] }
-    const check = checkParts(listed, folder)
-    assert.strictEqual(check.listed, 3)
-    assert.strictEqual(check.readable, 1)
-    assert.deepStrictEqual(check.problems.map((p) => p.file), [path.join("products", "part-00001.parquet"), path.join("products", "part-00002.parquet")])
+    const reactions = {
+      edges: 0,
+      byGeneration: {},
+      byRule: {},
+      path: "/somewhere/else/reactions",
+      parts: ["/somewhere/else/reactions/part-00000.parquet", "/somewhere/else/reactions/part-00001.parquet"],
+      bytes: 0
+    }
+    const check = checkParts({ files: listed, reactions }, folder)
+    assert.strictEqual(check.listed, 5)
+    assert.strictEqual(check.readable, 2)
+    assert.deepStrictEqual(check.problems.map((p) => p.file), [
+      path.join("products", "part-00001.parquet"),
+      path.join("products", "part-00002.parquet"),
+      path.join("reactions", "part-00001.parquet")
+    ])
     assert.match(check.problems[0]!.reason, /PAR1/)
     assert.strictEqual(check.problems[1]!.reason, "missing")
   })

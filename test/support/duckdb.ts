@@ -28,6 +28,14 @@ export const readableRowCounts = (folder: string) =>
     return counts
   })
 
+/** All edges of a run's reaction network parts: `reactant, rule, product, generation` entries, and how many rows. */
+export const datasetEdges = (output: string) =>
+  withDuckDB(async (query) => {
+    const glob = path.join(output, "reactions", "*.parquet")
+    const rows = await query(`select reactant, rule, product, generation from read_parquet('${glob}')`)
+    return { rows: rows.length, set: new Set(rows.map((row) => row.map(String).join("\t"))) }
+  })
+
 /** All products of a run's parts: the (smiles, generation) set and whether any key repeats. */
 export const datasetProducts = (output: string) =>
   withDuckDB(async (query) => {

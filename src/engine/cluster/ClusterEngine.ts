@@ -22,7 +22,7 @@ import type { ChosenEngine } from "../choice.js"
 import { Engine, type EngineReport, type WorkerCrashed } from "../Engine.js"
 import { depict } from "../depiction.js"
 import * as NodeEngine from "../NodeEngine.js"
-import type { Canonicalized, ProductChunk } from "../protocol.js"
+import { type Canonicalized, type EngineOptions, type ProductChunk, workerSettingsOf } from "../protocol.js"
 import type { RuleParseError } from "../ruleErrors.js"
 import { type RuleSet, ruleSetDigest } from "../rules.js"
 import { type ClusterDatabase, ClusterUnreachable, coordinatorLayer, describeError, withoutPassword } from "./connection.js"
@@ -30,7 +30,6 @@ import {
   type BatchHeader,
   type BatchRefused,
   type CanonicalizedPiece,
-  type EngineOptions,
   Expander,
   type Piece,
   pieceToCanonicalized,
@@ -80,7 +79,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     workers: 1,
     engine: options.engine,
     moleculeTimeoutMs: options.options.moleculeTimeoutMs,
-    settings: { ruleSet, maxProductSets: options.options.maxProductSets, chunkSize: options.options.chunkSize, credits: defaults.workerCredits }
+    settings: workerSettingsOf(ruleSet, options.options)
   }))
   const sharding = yield* Sharding.Sharding
   const clientFor = yield* Expander.client

@@ -17,7 +17,7 @@
 import { Schema } from "effect"
 import { Entity } from "effect/cluster"
 import { Rpc } from "effect/rpc"
-import type { Canonicalized, ProductChunk } from "../protocol.js"
+import type { Canonicalized, EngineOptions, ProductChunk } from "../protocol.js"
 import type { RuleSet } from "../rules.js"
 
 export const RuleSetSchema = Schema.Struct({
@@ -30,10 +30,10 @@ export const RuleSetSchema = Schema.Struct({
 /** What a runner needs besides the molecules; its worker threads are kept per distinct value of this. */
 export const EngineOptionsSchema = Schema.Struct({
   maxProductSets: Schema.Number,
+  edges: Schema.Boolean,
   chunkSize: Schema.Number,
   moleculeTimeoutMs: Schema.Number
-})
-export type EngineOptions = typeof EngineOptionsSchema.Type
+}) satisfies Schema.Codec<EngineOptions, EngineOptions>
 
 export const VersionsSchema = Schema.Struct({ molexpand: Schema.String, rdkit: Schema.String })
 

@@ -16,6 +16,7 @@ import { molexpandVersion } from "../../versions.js"
 import type { ChosenEngine } from "../choice.js"
 import type { EngineShape } from "../Engine.js"
 import * as NodeEngine from "../NodeEngine.js"
+import { workerSettingsOf } from "../protocol.js"
 import { type RuleSet, ruleSetDigest } from "../rules.js"
 import { type ClusterDatabase, runnerLayer, withoutPassword } from "./connection.js"
 import { freePort, type ListenAddress } from "./listenAddress.js"
@@ -70,7 +71,7 @@ const makePools = (workers: number, engine: ChosenEngine, log: (line: string) =>
           engine,
           rdkit,
           moleculeTimeoutMs: options.moleculeTimeoutMs,
-          settings: { ruleSet, maxProductSets: options.maxProductSets, chunkSize: options.chunkSize, credits: defaults.workerCredits }
+          settings: workerSettingsOf(ruleSet, options)
         }).pipe(
           Effect.tap(() => Effect.sync(() => log(`started ${workers} ${engine.kind} worker(s) for rule set ${ruleSet.source} (${ruleSetHash.slice(0, 12)})`))),
           Effect.mapError((error) => new RunnerBroken({ runner, reason: error.message }))

@@ -28,7 +28,7 @@ export interface NativeAddon {
   /** Throws an Error whose `index` is the first rule RDKit rejects. */
   readonly loadRules: (
     smarts: ReadonlyArray<string>,
-    options: { readonly explicitH: boolean; readonly kekulize: boolean; readonly maxProductSets: number }
+    options: { readonly explicitH: boolean; readonly kekulize: boolean; readonly maxProductSets: number; readonly edges: boolean }
   ) => NativeRules
   /** Throws when RDKit throws on the molecule. */
   readonly expand: (rules: NativeRules, key: string) => NativeExpansion

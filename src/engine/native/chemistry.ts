@@ -4,7 +4,7 @@
  * flags cleared, as the reference does): its Kekulé structures are the reference's, so the emulation the WebAssembly
  * path needs is not used here.
  */
-import type { Canonical, MoleculeProducts } from "../chemistry.js"
+import { type Canonical, collectProducts, type MoleculeProducts } from "../chemistry.js"
 import type { KeyCache } from "../keyCache.js"
 import { inlineSvg, oneLineReason, unreadable } from "../rdkitText.js"
 import type { RuleSet } from "../rules.js"
@@ -16,18 +16,25 @@ export const canonicalize = (addon: NativeAddon, text: string): Canonical => {
   return { ok: false, reason: oneLineReason(answer.reason ?? "") || unreadable(text) }
 }
 
+/** The addon's compiled rules, and whether every edge of the network counts (see `collectProducts`). */
+export interface NativeRuleSet {
+  readonly handle: NativeRules
+  readonly edges: boolean
+}
+
 export type NativeCompileResult =
-  | { readonly ok: true; readonly rules: NativeRules }
+  | { readonly ok: true; readonly rules: NativeRuleSet }
   | { readonly ok: false; readonly line: number; readonly reason: string }
 
-export const compileRules = (addon: NativeAddon, ruleSet: RuleSet, maxProductSets: number): NativeCompileResult => {
+export const compileRules = (addon: NativeAddon, ruleSet: RuleSet, maxProductSets: number, edges = false): NativeCompileResult => {
   try {
-    const rules = addon.loadRules(ruleSet.rules.map((rule) => rule.smarts), {
+    const handle = addon.loadRules(ruleSet.rules.map((rule) => rule.smarts), {
       explicitH: ruleSet.explicitH,
       kekulize: ruleSet.kekulize,
-      maxProductSets
+      maxProductSets,
+      edges
     })
-    return { ok: true, rules }
+    return { ok: true, rules: { handle, edges } }
   } catch (error) {
     const rule = ruleSet.rules[(error as { index?: number }).index ?? 0]!
     return {
@@ -39,24 +46,20 @@ export const compileRules = (addon: NativeAddon, ruleSet: RuleSet, maxProductSet
 }
 
 /**
- * Every rule on the molecule of `key`: its distinct valid product keys, each with the first rule that reached it.
- * The addon gives each distinct raw SMILES once; the shared `cache` spares parsing one another molecule gave.
+ * Every rule on the molecule of `key`: its distinct valid product keys, each with the first rule that reached it
+ * (with `edges`, its distinct rule and key pairs). The addon gives each distinct raw SMILES once (per rule, with
+ * `edges`); the shared `cache` spares parsing one another molecule gave.
  */
-export const expandMolecule = (addon: NativeAddon, rules: NativeRules, cache: KeyCache, key: string): MoleculeProducts => {
-  const expansion = addon.expand(rules, key)
-  const out: MoleculeProducts = { keys: [], rules: [], candidates: expansion.unwritable, invalidCandidates: expansion.unwritable }
-  const emitted = new Set<string>()
+export const expandMolecule = (addon: NativeAddon, rules: NativeRuleSet, cache: KeyCache, key: string): MoleculeProducts => {
+  const expansion = addon.expand(rules.handle, key)
+  const { products: out, add } = collectProducts(rules.edges)
+  out.candidates = out.invalidCandidates = expansion.unwritable
   for (let i = 0; i < expansion.raws.length; i++) {
     const count = expansion.counts[i]!
     out.candidates += count
     const productKey = cache.resolve(expansion.raws[i]!, addon.keyOfRaw)
-    if (productKey === null) {
-      out.invalidCandidates += count
-    } else if (!emitted.has(productKey)) {
-      emitted.add(productKey)
-      out.keys.push(productKey)
-      out.rules.push(expansion.rules[i]!)
-    }
+    if (productKey === null) out.invalidCandidates += count
+    else add(productKey, expansion.rules[i]!)
   }
   return out
 }

@@ -1,6 +1,6 @@
 /**
- * The Parquet sink for products: one interface, two writers (hyparquet-writer, parquetjs-lite) chosen by
- * `ParquetWriterKind`.
+ * The Parquet sink for one of the run's tables (`tables.ts`): one interface, two writers (hyparquet-writer,
+ * parquetjs-lite) chosen by `ParquetWriterKind`.
  *
  * Every file is written under a hidden temporary name in the final path's folder and renamed into place by `commit`
  * after an fsync. If the scope closes before `commit` (failure, interruption), the temporary file is deleted, so the
@@ -15,19 +15,7 @@ import type { ParquetWriterKind } from "../config.js"
 import { ParquetWriteError } from "./errors.js"
 import { openHyparquetSink } from "./hyparquetSink.js"
 import { openParquetjsSink } from "./parquetjsSink.js"
-
-/** Columnar rows: Parquet is columnar, and columns avoid one object per product. All arrays have the same length. */
-export interface ProductRows {
-  /** Product key (canonical SMILES). */
-  readonly smiles: ReadonlyArray<string>
-  /** Written as INT32. */
-  readonly generation: ReadonlyArray<number>
-  /** The parent's key. */
-  readonly parent: ReadonlyArray<string>
-  /** Id of the input the product descends from (column name `root_id`). */
-  readonly rootId: ReadonlyArray<string>
-  readonly rule: ReadonlyArray<string>
-}
+import { rowCount, type Rows, type Table } from "./tables.js"
 
 export interface CommittedFile {
   readonly path: string
@@ -37,20 +25,20 @@ export interface CommittedFile {
   readonly bytes: number
 }
 
-export interface ProductSink {
+export interface ParquetSink<R extends Rows> {
   /** Writes exactly one row group holding these rows; zero rows write nothing. */
-  readonly writeRowGroup: (rows: ProductRows) => Effect.Effect<void, ParquetWriteError>
+  readonly writeRowGroup: (rows: R) => Effect.Effect<void, ParquetWriteError>
   /** Writes the footer, fsyncs, renames the temporary file to its final path. */
   readonly commit: Effect.Effect<CommittedFile, ParquetWriteError>
 }
 
 /**
- * What each writer implements. `openProductSink` adds what both need: validation, one operation at a time, refusing
+ * What each writer implements. `openParquetSink` adds what both need: validation, one operation at a time, refusing
  * to go on after a failure, and counting.
  */
-export interface RowGroupWriter {
+export interface RowGroupWriter<R extends Rows> {
   /** Called with at least one row, and validated rows only. */
-  readonly writeRowGroup: (rows: ProductRows, rowCount: number) => Effect.Effect<void, ParquetWriteError>
+  readonly writeRowGroup: (rows: R, rowCount: number) => Effect.Effect<void, ParquetWriteError>
   /** Returns the committed file's size in bytes. */
   readonly commit: Effect.Effect<number, ParquetWriteError>
 }
@@ -59,20 +47,16 @@ const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
 
 /** Returns why the rows cannot be written, or undefined. parquetjs-lite would silently truncate 1.5 to 1. */
-const invalidRows = (rows: ProductRows): string | undefined => {
-  const lengths = {
-    smiles: rows.smiles.length,
-    generation: rows.generation.length,
-    parent: rows.parent.length,
-    rootId: rows.rootId.length,
-    rule: rows.rule.length
+const invalidRows = <R extends Rows>(table: Table<R>, rows: R): string | undefined => {
+  const lengths = table.columns.map((column) => [column.name, rows[column.field]!.length] as const)
+  if (new Set(lengths.map(([, n]) => n)).size > 1) {
+    return `the columns have different lengths (${lengths.map(([name, n]) => `${name} ${n}`).join(", ")})`
   }
-  if (new Set(Object.values(lengths)).size > 1) {
-    return `the columns have different lengths (${Object.entries(lengths).map(([name, n]) => `${name} ${n}`).join(", ")})`
-  }
-  const badGeneration = rows.generation.findIndex((g) => !Number.isInteger(g) || g < INT32_MIN || g > INT32_MAX)
-  if (badGeneration >= 0) {
-    return `generation ${rows.generation[badGeneration]} at row ${badGeneration} is not a 32-bit integer`
+  for (const column of table.columns) {
+    if (column.type !== "int32") continue
+    const values = rows[column.field] as ReadonlyArray<number>
+    const bad = values.findIndex((v) => !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX)
+    if (bad >= 0) return `${column.name} ${values[bad]} at row ${bad} is not a 32-bit integer`
   }
   return undefined
 }
@@ -82,7 +66,7 @@ type SinkState = "open" | "failed" | "committed"
 /** A record rather than a conditional, so that a new writer kind without an opener is a type error. */
 const OPENERS: Record<
   ParquetWriterKind,
-  (finalPath: string) => Effect.Effect<RowGroupWriter, ParquetWriteError, FileSystem.FileSystem | Scope.Scope>
+  <R extends Rows>(table: Table<R>, finalPath: string) => Effect.Effect<RowGroupWriter<R>, ParquetWriteError, FileSystem.FileSystem | Scope.Scope>
 > = {
   "hyparquet-writer": openHyparquetSink,
   "parquetjs-lite": openParquetjsSink
@@ -92,12 +76,13 @@ const OPENERS: Record<
  * Opens a sink writing to `finalPath` under a temporary name in the same folder. If the scope closes before commit,
  * the temporary file is removed: a final path never holds a partial file.
  */
-export const openProductSink = (
+export const openParquetSink = <R extends Rows>(
   kind: ParquetWriterKind,
+  table: Table<R>,
   finalPath: string
-): Effect.Effect<ProductSink, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
+): Effect.Effect<ParquetSink<R>, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
-    const writer = yield* OPENERS[kind](finalPath)
+    const writer = yield* OPENERS[kind](table, finalPath)
     // parquetjs-lite interleaves concurrent appends into a corrupt file; one operation at a time rules that out.
     const lock = yield* Semaphore.make(1)
     let state: SinkState = "open"
@@ -118,15 +103,15 @@ export const openProductSink = (
     return {
       writeRowGroup: (group) =>
         Effect.suspend(() => {
-          const invalid = invalidRows(group)
+          const invalid = invalidRows(table, group)
           if (invalid !== undefined) return refuse(invalid)
-          const rowCount = group.smiles.length
-          if (rowCount === 0) return Effect.void
+          const count = rowCount(table, group)
+          if (count === 0) return Effect.void
           return exclusive(
-            writer.writeRowGroup(group, rowCount).pipe(
+            writer.writeRowGroup(group, count).pipe(
               Effect.tap(() =>
                 Effect.sync(() => {
-                  rows += rowCount
+                  rows += count
                   rowGroups += 1
                 })
               )
@@ -141,5 +126,5 @@ export const openProductSink = (
           })
         )
       )
-    } satisfies ProductSink
+    } satisfies ParquetSink<R>
   })
