@@ -19,6 +19,7 @@
         "-L<(rdkit_libdir)",
         "-Wl,-rpath,<(rdkit_libdir)",
         "-lRDKitChemReactions",
+        "-lRDKitDescriptors",
         "-lRDKitFileParsers",
         "-lRDKitMolDraw2D",
         "-lRDKitDepictor",

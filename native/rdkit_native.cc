@@ -8,6 +8,7 @@
 
 #include <GraphMol/ChemReactions/Reaction.h>
 #include <GraphMol/ChemReactions/ReactionParser.h>
+#include <GraphMol/Descriptors/MolDescriptors.h>
 #include <GraphMol/FileParsers/FileParsers.h>
 #include <GraphMol/MolDraw2D/MolDraw2DSVG.h>
 #include <GraphMol/MolDraw2D/MolDraw2DUtils.h>
@@ -19,6 +20,7 @@
 #include <RDGeneral/versions.h>
 
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -91,6 +93,32 @@ Napi::Value KeyOfRaw(const Napi::CallbackInfo& info) {
   } catch (...) {
   }
   return env.Null();
+}
+
+// What the product filters judge in the molecule of `key`: { heavyAtoms, molWt (RDKit's MolWt), elements (symbols,
+// hydrogen included when the molecule has any) }, or null when the key does not parse.
+Napi::Value Compose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string key = info[0].As<Napi::String>();
+  try {
+    std::unique_ptr<RDKit::RWMol> mol(RDKit::SmilesToMol(key));
+    if (!mol) return env.Null();
+    std::set<std::string> symbols;
+    for (const auto atom : mol->atoms()) {
+      symbols.insert(atom->getSymbol());
+      if (atom->getTotalNumHs() > 0) symbols.insert("H");
+    }
+    Napi::Array elements = Napi::Array::New(env, symbols.size());
+    uint32_t i = 0;
+    for (const auto& symbol : symbols) elements.Set(i++, symbol);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("heavyAtoms", mol->getNumHeavyAtoms());
+    out.Set("molWt", RDKit::Descriptors::calcAMW(*mol));
+    out.Set("elements", elements);
+    return out;
+  } catch (...) {
+    return env.Null();
+  }
 }
 
 // A rule set from reaction SMARTS; throws an Error whose `index` names the first rule RDKit rejects.
@@ -211,6 +239,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rdkitVersion", Napi::String::New(env, RDKit::rdkitVersion));
   exports.Set("canonicalize", Napi::Function::New(env, Canonicalize));
   exports.Set("keyOfRaw", Napi::Function::New(env, KeyOfRaw));
+  exports.Set("compose", Napi::Function::New(env, Compose));
   exports.Set("loadRules", Napi::Function::New(env, LoadRules));
   exports.Set("expand", Napi::Function::New(env, Expand));
   exports.Set("draw", Napi::Function::New(env, Draw));

@@ -69,6 +69,12 @@ export const defaults = {
    */
   keyCacheSlots: 16_384,
   /**
+   * Product keys whose filter verdict each worker remembers (`--max-mw` and the other filters): a key recurs across
+   * the molecules of a frontier (generation 2's products are reached from several parents). At ~100 bytes a key, a
+   * full memory is ~10 MB per worker; it is emptied when full, which only costs judging again.
+   */
+  filterMemoryKeys: 100_000,
+  /**
    * Young-generation size (MB) of each worker thread's JavaScript heap. A worker allocates short-lived strings at a
    * high rate (every candidate's SMILES) and keeps few (its key cache, one chunk), so V8 kept enlarging the young
    * generation: on the 100,000-molecule scale input each worker's heap went from 15 to 48 MB. Capped at 4 MB it stays

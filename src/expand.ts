@@ -13,11 +13,13 @@ import * as ClusterEngine from "./engine/cluster/ClusterEngine.js"
 import { checkReachable, type ClusterDatabase, type ClusterUnreachable, parseClusterUrl } from "./engine/cluster/connection.js"
 import type { Engine, WorkerCrashed } from "./engine/Engine.js"
 import * as NodeEngine from "./engine/NodeEngine.js"
+import { filtersOf } from "./engine/filters.js"
 import { type EngineOptions, maxRules, workerSettingsOf } from "./engine/protocol.js"
 import { RuleParseError } from "./engine/ruleErrors.js"
 import { loadRuleSet, type RuleSet } from "./engine/rules.js"
 import { heapGrowthScoped } from "./governor/heapGrowth.js"
 import * as MemoryProbe from "./governor/MemoryProbe.js"
+import { filteredName } from "./io/filtered.js"
 import { productTable, reactionTable } from "./io/tables.js"
 import { describeCause } from "./io/errors.js"
 import { InputFileError } from "./io/inputErrors.js"
@@ -81,6 +83,7 @@ export interface RunLayers {
 const engineOptionsOf = (settings: RunSettings): EngineOptions => ({
   maxProductSets: defaults.maxProductSetsPerRule,
   edges: settings.reactions,
+  filters: filtersOf(settings),
   chunkSize: settings.chunkSize,
   moleculeTimeoutMs: settings.moleculeTimeoutMs
 })
@@ -133,6 +136,7 @@ const runEntries = [
   manifestName,
   "summary.json",
   "quarantine.tsv",
+  filteredName,
   "report.html",
   ".frontier"
 ]

@@ -80,6 +80,18 @@ const flags = {
     false,
     "Also write the reaction network: every distinct (reactant, rule, product) edge, to reactions/part-NNNNN.parquet"
   ),
+  maxHeavyAtoms: Flag.Int("max-heavy-atoms").pipe(
+    Flag.withDescription("Drop products with more heavy atoms (neither written nor expanded; listed in filtered.tsv) (with --resume: the run's own)"),
+    Flag.optional
+  ),
+  maxMw: Flag.Finite("max-mw").pipe(
+    Flag.withDescription("Drop products heavier than this average molecular weight (RDKit's MolWt) (with --resume: the run's own)"),
+    Flag.optional
+  ),
+  elements: Flag.String("elements").pipe(
+    Flag.withDescription("Drop products with an element not in this list, e.g. C,H,N,O,S,P (hydrogen must be listed) (with --resume: the run's own)"),
+    Flag.optional
+  ),
   moleculeTimeoutMs: withDefault(Flag.Int("molecule-timeout-ms"), defaults.moleculeTimeoutMs, "A molecule whose rules run longer is stopped and quarantined"),
   heapGrowthPercent: withDefault(
     Flag.Int("heap-growth-percent"),

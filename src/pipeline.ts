@@ -34,6 +34,8 @@ import { type Fingerprint, type Manifest, type PartRecord, runDefinitionOf, writ
 import { countItems, type InputItem, readMoleculeFile, readMoleculeIterable } from "./io/moleculeSource.js"
 import { openParquetSink } from "./io/ParquetSink.js"
 import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
+import { filteredHeader, filteredName, filteredOn } from "./io/filtered.js"
+import { filtersOf, hasFilters } from "./engine/filters.js"
 import { RowBuffer } from "./io/rowBuffer.js"
 import { productTable, reactionTable, type Rows, type Table } from "./io/tables.js"
 import { openTextSink, type TextSink } from "./io/textSink.js"
@@ -55,6 +57,7 @@ export const outputFiles = (output: string) => ({
   reactionParts: tableFolder(output, reactionTable),
   reactionsSingleFile: path.join(output, `${reactionTable.name}.parquet`),
   quarantine: path.join(output, "quarantine.tsv"),
+  filtered: path.join(output, filteredName),
   summary: path.join(output, "summary.json"),
   /** Frontier files live beside the output: on the same disk, kept until the run completes (a resume needs them). */
   frontiers: path.join(output, ".frontier")
@@ -124,6 +127,9 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   const quarantineSink = yield* openTextSink(files.quarantine, resume?.quarantineBytes ?? 0)
   if (resume === undefined) yield* quarantineSink.writeLine(quarantineHeader)
   const quarantine = quarantineOn(quarantineSink)
+  const filteredSink = hasFilters(filtersOf(settings)) ? yield* openTextSink(files.filtered, resume?.filteredBytes ?? 0) : undefined
+  if (filteredSink !== undefined && (resume?.filteredBytes ?? 0) === 0) yield* filteredSink.writeLine(filteredHeader)
+  const filtered = filteredSink === undefined ? undefined : filteredOn(filteredSink)
 
   const governorSettings = governorSettingsOf(settings, Math.max(1, engine.capacity()))
   const handles = yield* Governor.throttle(governorSettings)
@@ -195,6 +201,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
       ...state,
       frontierBytes: { ...frontierBytes },
       quarantineBytes: quarantineSink.bytes(),
+      ...(filteredSink === undefined ? {} : { filteredBytes: filteredSink.bytes() }),
       parts: [...parts],
       ...(settings.reactions ? { reactionParts: [...reactionParts] } : {}),
       stats: savedStats(stats),
@@ -272,7 +279,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           : readFrontier(source.cursor, control, generation)
         ).pipe(Effect.tap(() => Effect.sync(() => (checkpointTiming.readerEndedAt = Date.now())))),
         runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight, stats }),
-        runDeduper({ seen, ruleNames, edges: settings.reactions, inbox: toDedup, out: toWrite, quarantine, stats }),
+        runDeduper({ seen, ruleNames, edges: settings.reactions, inbox: toDedup, out: toWrite, quarantine, filtered, stats }),
         runWriter({ state: writer, inbox: toWrite, frontier })
       ], { concurrency: "unbounded" })
       yield* flushRemainder(writer)
@@ -283,6 +290,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         frontierBytes[String(generation)] = frontier.bytes()
       }
       yield* quarantineSink.flush
+      if (filteredSink !== undefined) yield* filteredSink.flush
       queueDepths.work = Math.max(queueDepths.work, work.maxDepth())
       queueDepths.dedup = Math.max(queueDepths.dedup, toDedup.maxDepth())
       queueDepths.write = Math.max(queueDepths.write, toWrite.maxDepth())
@@ -399,6 +407,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           bytes: reactionParts.reduce((total, part) => total + part.bytes, 0)
         }
         : undefined,
+      filtered: filteredSink === undefined ? undefined : files.filtered,
       quarantine: files.quarantine,
       summary: files.summary,
       productsBytes: parts.reduce((total, part) => total + part.bytes, 0)

@@ -11,6 +11,7 @@ import { forEachRowGroup, partsFolder, removeUnlistedParts } from "./io/dataset.
 import { productTable, reactionTable } from "./io/tables.js"
 import { describeCause, TextFileError } from "./io/errors.js"
 import { frontierPath, readFrontier } from "./io/frontier.js"
+import { filteredName, readFilteredKeys } from "./io/filtered.js"
 import type { Manifest } from "./io/manifest.js"
 
 const frontiersOf = (output: string) => path.join(output, ".frontier")
@@ -44,6 +45,9 @@ export const rebuildSeenSet = (seen: SeenSet, output: string, manifest: Manifest
     }
     if (manifest.frontierBytes["0"] !== undefined) {
       yield* readFrontier(frontierPath(frontiersOf(output), 0)).pipe(Stream.runForEach((entry) => Effect.sync(() => add(entry.key))))
+    }
+    if (manifest.filteredBytes !== undefined) {
+      yield* readFilteredKeys(path.join(output, filteredName), manifest.filteredBytes).pipe(Stream.runForEach((key) => Effect.sync(() => add(key))))
     }
     for (const part of manifest.parts) {
       yield* forEachRowGroup(path.join(partsFolder(output), part.file), ["smiles"], (rows) =>

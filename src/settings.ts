@@ -4,6 +4,7 @@
  */
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { parseElements } from "./engine/filters.js"
 import { type DedupMode, defaults, defaultWorkers, type EngineChoice, engineChoices, type ParquetWriterKind } from "./config.js"
 
 export interface RunSettings {
@@ -47,6 +48,11 @@ export interface RunSettings {
   readonly singleFile: boolean
   /** Also write the reaction network: every distinct (reactant, rule, product) edge, in `reactions/`. */
   readonly reactions: boolean
+  /** Product filters (`engine/filters.ts`): a product with more heavy atoms, more weight or other elements is dropped. */
+  readonly maxHeavyAtoms: number | undefined
+  readonly maxMw: number | undefined
+  /** Element symbols allowed in products, comma-separated (`C,H,N,O`). */
+  readonly elements: string | undefined
   /** Replace what an existing output folder holds. */
   readonly overwrite: boolean
   /** A molecule whose rules run longer is stopped and quarantined. */
@@ -92,6 +98,9 @@ export const defaultSettings = (): RunSettings => ({
   checkpointSeconds: defaults.checkpointSeconds,
   singleFile: false,
   reactions: false,
+  maxHeavyAtoms: undefined,
+  maxMw: undefined,
+  elements: undefined,
   overwrite: false,
   moleculeTimeoutMs: defaults.moleculeTimeoutMs,
   progressSeconds: defaults.progressSeconds,
@@ -176,8 +185,17 @@ export const validateSettings = (s: RunSettings): Array<string> => [
   ...(Number.isInteger(s.heapGrowthPercent) && s.heapGrowthPercent >= 0 && s.heapGrowthPercent <= maxHeapGrowthPercent
     ? []
     : [`--heap-growth-percent must be an integer from 0 to ${maxHeapGrowthPercent}, got ${s.heapGrowthPercent}`]),
-  ...(s.output.length > 0 ? [] : ["--output must name a folder"])
+  ...(s.output.length > 0 ? [] : ["--output must name a folder"]),
+  ...(s.maxHeavyAtoms === undefined ? [] : integerAtLeast("max-heavy-atoms", s.maxHeavyAtoms, 1)),
+  ...(s.maxMw === undefined || (Number.isFinite(s.maxMw) && s.maxMw > 0) ? [] : [`--max-mw must be a positive number, got ${s.maxMw}`]),
+  ...elementsProblems(s.elements)
 ]
+
+const elementsProblems = (elements: string | undefined): Array<string> => {
+  if (elements === undefined) return []
+  const parsed = parseElements(elements)
+  return parsed.ok ? [] : [parsed.reason]
+}
 
 /** The bundled sample set: the NCI phenols shipped in `data/` (BSD-3-Clause, see data/README.md). */
 export const bundledSample = (): string =>

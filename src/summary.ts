@@ -9,6 +9,7 @@ import type { GovernorEvent, GovernorReport, MemoryPoint } from "./governor/Gove
 import type { SeenSet } from "./dedup/SeenSet.js"
 import { displayClusterUrl } from "./engine/cluster/connection.js"
 import type { EngineReport } from "./engine/Engine.js"
+import { describeFilters, filtersOf } from "./engine/filters.js"
 import type { RuleSet } from "./engine/rules.js"
 import type { RunSettings } from "./settings.js"
 
@@ -36,6 +37,16 @@ export interface Summary {
     readonly path: string
     readonly parts: ReadonlyArray<string>
     readonly bytes: number
+  } | undefined
+  /**
+   * The product filters (`--max-heavy-atoms`, `--max-mw`, `--elements`): the molecules each kept out of the
+   * products, each once, by the rule that first reached it, and the file that lists them.
+   */
+  readonly filtered: {
+    readonly filters: string
+    readonly total: number
+    readonly byFilter: Record<string, { readonly total: number; readonly byRule: Record<string, number> }>
+    readonly file: string
   } | undefined
   readonly dedup: {
     readonly mode: string
@@ -118,6 +129,8 @@ export const makeSummary = (run: {
     readonly summary: string
     readonly productsBytes: number
     readonly reactions: { readonly path: string; readonly parts: ReadonlyArray<string>; readonly bytes: number } | undefined
+    /** `filtered.tsv`, with a product filter. */
+    readonly filtered: string | undefined
   }
   readonly checkpoints: Summary["checkpoints"]
   readonly resumed: boolean
@@ -152,6 +165,7 @@ export const makeSummary = (run: {
         byRule: { ...stats.edgesByRule },
         ...run.files.reactions
       },
+    filtered: run.files.filtered === undefined ? undefined : filteredSummary(stats, describeFilters(filtersOf(settings)), run.files.filtered),
     dedup: {
       mode: seen.mode,
       keys: seen.size,
@@ -202,6 +216,12 @@ export const makeSummary = (run: {
   }
 }
 
+const filteredSummary = (stats: RunStats, filters: string, file: string): NonNullable<Summary["filtered"]> => {
+  const byFilter = Object.fromEntries(Object.entries(stats.filteredByFilter).map(([filter, byRule]) =>
+    [filter, { total: Object.values(byRule).reduce((a, b) => a + b, 0), byRule: { ...byRule } }]))
+  return { filters, total: Object.values(byFilter).reduce((a, f) => a + f.total, 0), byFilter, file }
+}
+
 /** Counts of generations 1..G by generation number (0 where none). */
 const perGeneration = (counts: ReadonlyArray<number>, generations: number): Record<string, number> =>
   Object.fromEntries(Array.from({ length: generations }, (_, i) => [String(i + 1), counts[i + 1] ?? 0]))
@@ -225,6 +245,12 @@ const clusterLines = (s: Summary): Array<string> => {
   ]
 }
 
+/** Each filter's share of the filtered molecules, when any was filtered. */
+const filteredBreakdown = (filtered: NonNullable<Summary["filtered"]>): string => {
+  const byFilter = Object.entries(filtered.byFilter)
+  return byFilter.length === 0 ? "" : ` (${byFilter.map(([filter, f]) => `${filter}: ${count(f.total)}`).join(", ")})`
+}
+
 /** The end-of-run report printed on the terminal; `summary.json` holds the same and more. */
 export const formatSummary = (s: Summary): string =>
   [
@@ -234,6 +260,9 @@ export const formatSummary = (s: Summary): string =>
     ...(s.reactions === undefined
       ? []
       : [`  reactions: ${count(s.reactions.edges)} edges (${Object.entries(s.reactions.byGeneration).map(([g, n]) => `generation ${g}: ${count(n)}`).join(", ")}) in ${s.reactions.path}`]),
+    ...(s.filtered === undefined
+      ? []
+      : [`  filtered (${s.filtered.filters}): ${plural(s.filtered.total, "molecule")}${filteredBreakdown(s.filtered)} in ${s.filtered.file}`]),
     `  dedup: ${s.dedup.mode}, ${s.dedup.bytesPerKey.toFixed(1)} bytes/key, estimated products dropped: ${s.dedup.estimatedFalsePositives.toFixed(2)}`,
     `  writer: ${s.writer.kind}, ${count(s.writer.flushes)} row groups of at most ${count(s.writer.flushInterval)} rows, largest buffer ${count(s.writer.maxBufferRows)} rows`,
     `  ${s.elapsedSeconds.toFixed(1)} s, ${s.molPerSecond.toFixed(1)} mol/s, ${s.productsPerSecond.toFixed(1)} products/s, ${s.workers} workers (RDKit ${s.engine.rdkit}), peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,

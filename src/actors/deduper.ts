@@ -1,8 +1,9 @@
 /**
  * The deduper actor: the single owner of the run's seen set. Generation 0 seeds it with the valid inputs (the
  * product contract's "seen set starts with the inputs"); later generations pass on only keys it has not seen, and,
- * with `--reactions`, every edge, seen product or not. It quarantines inputs RDKit rejects and molecules RDKit
- * failed on, and counts candidates.
+ * with `--reactions`, every edge, seen product or not. A product a filter judged out joins the seen set too, but is
+ * logged as filtered instead of written, and no edge leads to it. It quarantines inputs RDKit rejects and molecules
+ * RDKit failed on, and counts candidates.
  *
  * Each message in gives at most one message out, of at most as many rows, so its output is bounded like its input.
  * It ends the writer's inbox when its own ends. Interrupted, keys already added stay in the seen set, which dies
@@ -10,6 +11,8 @@
  */
 import { Effect } from "effect"
 import type { SeenSet } from "../dedup/SeenSet.js"
+import { filterOf, passes } from "../engine/filters.js"
+import type { FilteredLog } from "../io/filtered.js"
 import type { Quarantine } from "../io/quarantine.js"
 import type { Mailbox } from "./mailbox.js"
 import type { ToDeduper, ToWriter } from "./messages.js"
@@ -23,9 +26,11 @@ export const runDeduper = (options: {
   readonly inbox: Mailbox<ToDeduper>
   readonly out: Mailbox<ToWriter>
   readonly quarantine: Quarantine
+  /** Where filtered molecules are listed; absent without a filter. */
+  readonly filtered: FilteredLog | undefined
   readonly stats: RunStats
 }) => {
-  const { seen, ruleNames, edges, inbox, out, quarantine, stats } = options
+  const { seen, ruleNames, edges, inbox, out, quarantine, filtered, stats } = options
 
   const handle = (message: ToDeduper) =>
     Effect.gen(function*() {
@@ -66,6 +71,15 @@ export const runDeduper = (options: {
         const key = chunk.keys[i]!
         const from = chunk.parents[i]!
         const ruleName = ruleNames[chunk.rules[i]!]!
+        const verdict = chunk.verdicts[i] ?? passes
+        if (verdict !== passes) {
+          if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue
+          const filter = filterOf(verdict) ?? String(verdict)
+          const byRule = (stats.filteredByFilter[filter] ??= {})
+          byRule[ruleName] = (byRule[ruleName] ?? 0) + 1
+          if (filtered !== undefined) yield* filtered.add(key, filter, ruleName, batch.keys[from]!, generation)
+          continue
+        }
         if (edgeRows !== undefined) {
           edgeRows.reactant.push(batch.keys[from]!)
           edgeRows.rule.push(ruleName)

@@ -35,6 +35,8 @@ export interface RunStats {
   /** Edges of the reaction network (`--reactions`), by the generation that found them and by rule. */
   edgesByGeneration: Array<number>
   edgesByRule: Record<string, number>
+  /** Molecules the product filters kept out, each once: by filter, then by the rule that first reached it. */
+  filteredByFilter: Record<string, Record<string, number>>
   /** worker pool: molecules of the current generation's source that are done (valid records in generation 0) */
   moleculesDone: number
   /** molecules RDKit threw on while expanding */
@@ -60,6 +62,7 @@ export const restoreStats = (saved: SavedStats | undefined): RunStats => ({
   ruleExamples: { ...saved?.ruleExamples },
   edgesByGeneration: Array.from(saved?.edgesByGeneration ?? [], (n) => n ?? 0),
   edgesByRule: { ...saved?.edgesByRule },
+  filteredByFilter: Object.fromEntries(Object.entries(saved?.filteredByFilter ?? {}).map(([filter, byRule]) => [filter, { ...byRule }])),
   moleculeFailures: saved?.moleculeFailures ?? 0,
   moleculesDone: 0,
   flushes: saved?.flushes ?? 0,
@@ -84,6 +87,7 @@ export const savedStats = (stats: RunStats): SavedStats => ({
   ruleExamples: { ...stats.ruleExamples },
   edgesByGeneration: Array.from(stats.edgesByGeneration, (n) => n ?? 0),
   edgesByRule: { ...stats.edgesByRule },
+  filteredByFilter: Object.fromEntries(Object.entries(stats.filteredByFilter).map(([filter, byRule]) => [filter, { ...byRule }])),
   moleculeFailures: stats.moleculeFailures,
   flushes: stats.flushes,
   rowsWritten: stats.rowsWritten,

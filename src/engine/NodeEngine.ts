@@ -288,6 +288,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
           hashes: new Uint32Array(0),
           parents: new Uint32Array(0),
           rules: new Uint16Array(0),
+          verdicts: new Uint8Array(0),
           candidates: 0,
           invalidCandidates: 0,
           failures: [{ index, reason }],

@@ -13,6 +13,7 @@
  * because WebAssembly memory is not garbage-collected.
  */
 import type { Mol, MolList, Reaction } from "@rdkit/rdkit"
+import { type Composition, compositionOfJson } from "./filters.js"
 import type { KeyCache } from "./keyCache.js"
 import { referenceKekuleSmiles } from "./kekuleSmiles.js"
 import type { RDKit } from "./rdkit.js"
@@ -222,6 +223,18 @@ const keyOfProduct = (rdkit: RDKit, product: Mol, seenRaw: Map<string, string | 
   })
   seenRaw.set(raw, productKey)
   return productKey
+}
+
+/** What the product filters judge in the molecule of `key` (`filters.ts`), or undefined when it does not parse. */
+export const composeMolecule = (rdkit: RDKit, key: string): Composition | undefined => {
+  const mol = parseSanitized(rdkit, key)
+  if (mol === null) return undefined
+  try {
+    if (!mol.is_valid()) return undefined
+    return compositionOfJson(mol.get_json(), () => (JSON.parse(mol.get_descriptors()) as { readonly amw: number }).amw)
+  } finally {
+    mol.delete()
+  }
 }
 
 /** A molecule drawn by RDKit as SVG (its own depiction, without the XML declaration), or null if it cannot be read. */

@@ -13,6 +13,7 @@
  * the molecule (`Poisoned`), and exits; the pool replaces it.
  */
 import { defaults } from "../config.js"
+import type { ProductFilters } from "./filters.js"
 import type { CompiledRDKit } from "./rdkit.js"
 import type { RuleSet } from "./rules.js"
 
@@ -27,6 +28,7 @@ export interface WorkerSettings {
    * it: the reaction network (`--reactions`) needs every edge.
    */
   readonly edges: boolean
+  readonly filters: ProductFilters
   readonly chunkSize: number
   readonly credits: number
 }
@@ -35,6 +37,7 @@ export interface WorkerSettings {
 export interface EngineOptions {
   readonly maxProductSets: number
   readonly edges: boolean
+  readonly filters: ProductFilters
   readonly chunkSize: number
   readonly moleculeTimeoutMs: number
 }
@@ -43,6 +46,7 @@ export const workerSettingsOf = (ruleSet: RuleSet, options: EngineOptions): Work
   ruleSet,
   maxProductSets: options.maxProductSets,
   edges: options.edges,
+  filters: options.filters,
   chunkSize: options.chunkSize,
   credits: defaults.workerCredits
 })
@@ -100,6 +104,8 @@ export interface ProductChunk {
   readonly hashes: Uint32Array
   readonly parents: Uint32Array
   readonly rules: Uint16Array
+  /** Each product's verdict from the filters (`filters.ts`): 0 passes, else 1 + the filter it failed. */
+  readonly verdicts: Uint8Array
   readonly candidates: number
   readonly invalidCandidates: number
   /** Molecules RDKit failed on (threw, or ran past the time limit): quarantined by the caller. */

@@ -18,6 +18,8 @@ export interface WorkerChemistry {
   readonly canonicalize: (smiles: string) => Canonical
   /** Throws only when RDKit throws on this molecule. */
   readonly expand: (key: string) => MoleculeProducts
+  /** The filters' verdict on a product key (`filters.ts`). */
+  readonly judge: (key: string) => number
   readonly draw: (smiles: string, size: DrawingSize) => string | null
 }
 
@@ -82,6 +84,7 @@ export const serve = (channel: WorkerChannel, settings: WorkerSettings, chemistr
     let keys: Array<string> = []
     let parentOf: Array<number> = []
     let ruleOf: Array<number> = []
+    let verdicts: Array<number> = []
     let candidates = 0
     let invalidCandidates = 0
 
@@ -97,15 +100,17 @@ export const serve = (channel: WorkerChannel, settings: WorkerSettings, chemistr
         hashes,
         parents: Uint32Array.from(parentOf),
         rules: Uint16Array.from(ruleOf),
+        verdicts: Uint8Array.from(verdicts),
         candidates,
         invalidCandidates,
         failures: [],
         last
       }
-      channel.send(chunk, [chunk.hashes.buffer as ArrayBuffer, chunk.parents.buffer as ArrayBuffer, chunk.rules.buffer as ArrayBuffer])
+      channel.send(chunk, [chunk.hashes.buffer, chunk.parents.buffer, chunk.rules.buffer, chunk.verdicts.buffer] as Array<ArrayBuffer>)
       keys = []
       parentOf = []
       ruleOf = []
+      verdicts = []
       candidates = 0
       invalidCandidates = 0
     }
@@ -113,8 +118,10 @@ export const serve = (channel: WorkerChannel, settings: WorkerSettings, chemistr
     for (let index = 0; index < parents.length; index++) {
       starting(index)
       let products: MoleculeProducts
+      let judged: Array<number>
       try {
         products = chemistry.expand(parents[index]!)
+        judged = products.keys.map(chemistry.judge)
       } catch (error) {
         // Products of earlier molecules still count: hand them over (the pool keeps taking chunks until it sees the
         // Poisoned message), then end the worker.
@@ -127,6 +134,7 @@ export const serve = (channel: WorkerChannel, settings: WorkerSettings, chemistr
         keys.push(products.keys[p]!)
         parentOf.push(index)
         ruleOf.push(products.rules[p]!)
+        verdicts.push(judged[p]!)
         if (keys.length === chunkSize) await flush(false)
       }
     }

@@ -5,7 +5,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { makeKeyHasher } from "../dedup/keyHash.js"
-import { canonicalize, compileRules, drawMolecule, expandMolecule } from "./chemistry.js"
+import { defaults } from "../config.js"
+import { canonicalize, compileRules, composeMolecule, drawMolecule, expandMolecule } from "./chemistry.js"
+import { judgeOf } from "./filters.js"
 import { KeyCache } from "./keyCache.js"
 import { type FromWorker, progressBusy, progressIndex, type ToWorker, type WorkerData } from "./protocol.js"
 import { loadRDKit } from "./rdkit.js"
@@ -40,6 +42,7 @@ if (!compiled.ok) {
   serve(channel, settings, {
     canonicalize: (smiles) => canonicalize(rdkit, smiles),
     expand: (key) => expandMolecule(rdkit, rules, keyCache, key),
+    judge: judgeOf(settings.filters, (key) => composeMolecule(rdkit, key), defaults.filterMemoryKeys),
     draw: (smiles, size) => drawMolecule(rdkit, smiles, size)
   }, await makeKeyHasher())
 }

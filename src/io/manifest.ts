@@ -12,6 +12,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect, FileSystem, Schema } from "effect"
 import type { ChosenEngine } from "../engine/choice.js"
+import { describeFilters, filtersOf } from "../engine/filters.js"
 import { builtinRuleSets, type RuleSet, ruleSetDigest } from "../engine/rules.js"
 import type { RunSettings } from "../settings.js"
 import { replaceFile } from "./durableFile.js"
@@ -39,6 +40,8 @@ export interface Fingerprint {
   readonly engine: string
   /** `--reactions`: a resume must go on writing the network it began, or not write one. */
   readonly reactions: boolean
+  /** The product filters in words (`describeFilters`), "" for none. */
+  readonly filters: string
 }
 
 export interface PartRecord {
@@ -73,6 +76,8 @@ export interface SavedStats {
   /** Edges written, by the generation that found them and by rule (absent from checkpoints without the network). */
   readonly edgesByGeneration?: ReadonlyArray<number> | undefined
   readonly edgesByRule?: Readonly<Record<string, number>> | undefined
+  /** Absent from checkpoints without a product filter. */
+  readonly filteredByFilter?: Readonly<Record<string, Readonly<Record<string, number>>>> | undefined
 }
 
 /**
@@ -93,6 +98,9 @@ export type RunDefinition = Pick<
   | "idColumn"
   | "idField"
   | "reactions"
+  | "maxHeavyAtoms"
+  | "maxMw"
+  | "elements"
 >
 
 /** A built-in rule set is named, a rule file is a path: made absolute so that a resume from elsewhere finds it. */
@@ -110,7 +118,10 @@ export const runDefinitionOf = (s: RunSettings): RunDefinition => ({
   smilesColumn: s.smilesColumn,
   idColumn: s.idColumn,
   idField: s.idField,
-  reactions: s.reactions
+  reactions: s.reactions,
+  maxHeavyAtoms: s.maxHeavyAtoms,
+  maxMw: s.maxMw,
+  elements: s.elements
 })
 
 /**
@@ -145,6 +156,8 @@ export interface Manifest {
   /** Bytes of each frontier file (by generation) and of the quarantine at the checkpoint. */
   readonly frontierBytes: Readonly<Record<string, number>>
   readonly quarantineBytes: number
+  /** Bytes of `filtered.tsv` at the checkpoint; absent from runs without a filter. */
+  readonly filteredBytes?: number | undefined
   readonly parts: ReadonlyArray<PartRecord>
   /** The reaction network's parts (`--reactions`); absent from checkpoints without it. */
   readonly reactionParts?: ReadonlyArray<PartRecord> | undefined
@@ -193,7 +206,8 @@ export const fingerprintOf = (settings: RunSettings, input: string | undefined, 
       idColumn: settings.idColumn,
       idField: settings.idField ?? "",
       engine: engine.rdkit,
-      reactions: settings.reactions
+      reactions: settings.reactions,
+      filters: describeFilters(filtersOf(settings))
     } satisfies Fingerprint
   })
 
@@ -210,7 +224,8 @@ const fingerprintLabels: Record<keyof Fingerprint, string> = {
   idColumn: "--id-column",
   idField: "--id-field",
   engine: "RDKit (--engine)",
-  reactions: "--reactions"
+  reactions: "--reactions",
+  filters: "--max-heavy-atoms / --max-mw / --elements"
 }
 
 /** Each way the new run differs from the checkpointed one, in words; empty when it may resume. */

@@ -27,13 +27,14 @@ const summaryFileName = "summary.json"
  * A summary as the report reads it: per-rule counts, the engine's report and the reaction network are absent from
  * summaries written before they were recorded.
  */
-export type ReportSummary = Omit<Summary, "products" | "engine" | "reactions"> & {
+export type ReportSummary = Omit<Summary, "products" | "engine" | "reactions" | "filtered"> & {
   readonly products: Omit<Summary["products"], "byRule" | "examples"> & {
     readonly byRule?: Readonly<Record<string, number>>
     readonly examples?: Summary["products"]["examples"]
   }
   readonly engine?: Summary["engine"]
   readonly reactions?: Summary["reactions"]
+  readonly filtered?: Summary["filtered"]
 }
 
 /** Drawings of molecules by key (inline SVG), made by `depict` for the rules' examples. */
@@ -629,6 +630,13 @@ const countsSection = (s: ReportSummary): string => {
         ["edges", count(s.reactions.edges)],
         ...Object.entries(s.reactions.byGeneration).map(([g, n]): readonly [string, string] => [`generation ${g}`, count(n)]),
         ["size", bytes(s.reactions.bytes)]
+      ])]),
+    ...(s.filtered === undefined
+      ? []
+      : [countTable("Filtered", [
+        ["filters", s.filtered.filters],
+        ["molecules", count(s.filtered.total)],
+        ...Object.entries(s.filtered.byFilter).map(([filter, f]): readonly [string, string] => [filter, count(f.total)])
       ])]),
     countTable("Deduplication", [["mode", s.dedup.mode], ["keys", count(s.dedup.keys)], ["memory", bytes(s.dedup.bytes)], ["bytes per key", fixed(s.dedup.bytesPerKey, 1)], ["estimated false positives", fixed(s.dedup.estimatedFalsePositives, 2)]]),
     countTable("Writer", [["kind", s.writer.kind], ["row groups (flushes)", count(s.writer.flushes)], ["flush interval", `${count(s.writer.flushInterval)} rows`], ["largest buffer", `${count(s.writer.maxBufferRows)} rows`], ["rows", count(s.writer.rows)], ["size", bytes(s.writer.bytes)]]),

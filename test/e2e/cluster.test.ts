@@ -1,7 +1,8 @@
 /**
  * One run on a cluster (Effect Cluster over PostgreSQL, `cluster-dev`'s embedded one), with runner processes that
- * come, go and get killed, held to the same product set as a local run: native RDKit's reference for the NCI
- * phenols over two generations. Each scenario starts its own database and processes.
+ * come, go and get killed, held to the same product set and reaction network as a local run: native RDKit's
+ * reference for the NCI phenols over two generations, with and without product filters. Each scenario starts its own
+ * database and processes.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -13,8 +14,8 @@ import { molexpandVersion } from "../../src/versions.js"
 import { fixture, runCli, tempFolder } from "../support/cli.js"
 import { otherVersionMain, startClusterDev, startCoordinator, startRunner, stopAll } from "../support/cluster.js"
 import { datasetProducts } from "../support/duckdb.js"
-import { readReference, readRunProducts } from "../support/products.js"
-import { recanonicalizedEntries } from "../support/rdkit.js"
+import { readReference, readReferenceEdges, readRunEdges, readRunProducts } from "../support/products.js"
+import { recanonicalizedEdges, recanonicalizedEntries } from "../support/rdkit.js"
 
 afterAll(stopAll)
 
@@ -28,17 +29,29 @@ const runArgs = (url: string, output: string, ...more: Array<string>) => [
   ...more
 ]
 
-let reference: Promise<Set<string>> | undefined
-const referenceEntries = () => (reference ??= recanonicalizedEntries(readReference(fixture("reference", "nci_phenols.gen2.tsv"))))
+/** The references: without filters, and with the filters of `filterArgs` (`fixtures/reference/filter_reference.py`). */
+const references = {
+  plain: { products: "nci_phenols.gen2.tsv", edges: "nci_phenols.gen2.edges.tsv.gz" },
+  filtered: { products: "nci_phenols.filtered.gen2.products.tsv", edges: "nci_phenols.filtered.gen2.edges.tsv.gz" }
+} as const
+const filterArgs = ["--max-heavy-atoms", "25", "--max-mw", "400", "--elements", "C,H,N,O,S,Cl"]
 
-/** The run's products are exactly the reference's, each key once. */
-const assertReferenceSet = async (output: string) => {
+const assertSameSet = (ours: Set<string>, expected: Set<string>, what: string) => {
+  assert.deepStrictEqual([...ours].filter((entry) => !expected.has(entry)), [], `${what} the reference does not have`)
+  assert.deepStrictEqual([...expected].filter((entry) => !ours.has(entry)), [], `reference ${what} missing`)
+}
+
+/** The run's products are exactly the reference's, each key once, and so are its edges when it wrote them. */
+const assertReferenceSet = async (output: string, reference: keyof typeof references = "plain") => {
   const rows = await readRunProducts(output)
   assert.strictEqual(new Set(rows.map((row) => row.smiles)).size, rows.length, "a key written twice")
-  const ours = await recanonicalizedEntries(rows)
-  const expected = await referenceEntries()
-  assert.deepStrictEqual([...ours].filter((entry) => !expected.has(entry)), [], "products the reference does not have")
-  assert.deepStrictEqual([...expected].filter((entry) => !ours.has(entry)), [], "reference products missing")
+  const files = references[reference]
+  assertSameSet(await recanonicalizedEntries(rows), await recanonicalizedEntries(readReference(fixture("reference", files.products))), "products")
+  if (!fs.existsSync(path.join(output, "reactions"))) return
+  const edges = await readRunEdges(output)
+  const ours = await recanonicalizedEdges(edges)
+  assert.strictEqual(ours.size, edges.length, "an edge written twice")
+  assertSameSet(ours, await recanonicalizedEdges(readReferenceEdges(fixture("reference", files.edges))), "edges")
 }
 
 const summaryOf = (output: string): Summary => JSON.parse(fs.readFileSync(path.join(output, "summary.json"), "utf8")) as Summary
@@ -67,12 +80,12 @@ describe("a cluster run", () => {
     assert.isFalse(fs.existsSync(output))
   })
 
-  it("waits for runners and says so, refuses a runner of another version, and gives the reference set on two runners", async () => {
+  it("waits for runners and says so, refuses a runner of another version, and gives the reference set and network on two runners", async () => {
     const cluster = await startClusterDev({ runners: 0, workers: 1 })
     const output = path.join(tempFolder("cluster-reference"), "out")
     // cluster-dev's database trusts local connections, so any password is accepted: this one must never be shown.
     const password = "pw-never-shown"
-    const coordinator = startCoordinator(runArgs(cluster.url.replace("molexpand@", `molexpand:${password}@`), output))
+    const coordinator = startCoordinator(runArgs(cluster.url.replace("molexpand@", `molexpand:${password}@`), output, "--reactions"))
 
     await coordinator.waitForEvent((e) => isProgress(e) && e.waiting === "waiting for runners: none alive", "a progress line waiting for runners")
     const stranger = await startRunner(cluster.url, { workers: 1, main: otherVersionMain() })
@@ -106,14 +119,14 @@ describe("a cluster run", () => {
     await stopAll()
   })
 
-  it("loses no product and doubles none when runners are killed in each generation, and feeds a runner that joins", async () => {
+  it("loses no product or edge and doubles none when runners are killed in each generation, and feeds a runner that joins", async () => {
     const cluster = await startClusterDev({ runners: 0, workers: 1 })
     // Three runners, so that one is left after two are killed.
     const a = await startRunner(cluster.url, { workers: 1 })
     const b = await startRunner(cluster.url, { workers: 1 })
     await startRunner(cluster.url, { workers: 1 })
     const output = path.join(tempFolder("cluster-failover"), "out")
-    const coordinator = startCoordinator(runArgs(cluster.url, output, "--batch-size", "20"))
+    const coordinator = startCoordinator(runArgs(cluster.url, output, "--batch-size", "20", "--reactions"))
 
     await coordinator.waitForEvent((e) => isProgress(e) && e.generation === 1 && e.done > 0, "generation 1 under way")
     a.child.kill("SIGKILL")
@@ -133,10 +146,10 @@ describe("a cluster run", () => {
     await stopAll()
   })
 
-  it("resumes after the coordinator is killed, to the same product set", async () => {
+  it("resumes a filtered run after the coordinator is killed, to the same products and network", async () => {
     const cluster = await startClusterDev({ runners: 2, workers: 1 })
     const output = path.join(tempFolder("cluster-resume"), "out")
-    const args = runArgs(cluster.url, output, "--batch-size", "20", "--checkpoint-seconds", "1")
+    const args = runArgs(cluster.url, output, "--batch-size", "20", "--checkpoint-seconds", "1", "--reactions", ...filterArgs)
     const first = startCoordinator(args)
     await first.waitForEvent((e) => e.type === "checkpoint" && e.generation === 2 && e.consumed > 0, "a checkpoint inside generation 2", 120_000)
     first.child.kill("SIGKILL")
@@ -145,7 +158,7 @@ describe("a cluster run", () => {
     const resumed = startCoordinator([...args, "--resume", output])
     const exit = await resumed.exited
     assert.strictEqual(exit.status, 0, resumed.stderr.lines.join("\n"))
-    await assertReferenceSet(output)
+    await assertReferenceSet(output, "filtered")
     const products = await datasetProducts(output)
     assert.strictEqual(products.rows, products.distinctSmiles)
     assert.isTrue(summaryOf(output).resumed)

@@ -31,6 +31,11 @@ export const RuleSetSchema = Schema.Struct({
 export const EngineOptionsSchema = Schema.Struct({
   maxProductSets: Schema.Number,
   edges: Schema.Boolean,
+  filters: Schema.Struct({
+    maxHeavyAtoms: Schema.optionalKey(Schema.Number),
+    maxMw: Schema.optionalKey(Schema.Number),
+    elements: Schema.optionalKey(Schema.Array(Schema.String))
+  }),
   chunkSize: Schema.Number,
   moleculeTimeoutMs: Schema.Number
 }) satisfies Schema.Codec<EngineOptions, EngineOptions>
@@ -92,6 +97,8 @@ export const ChunkPiece = Schema.TaggedStruct("Chunk", {
   parents: Schema.Uint8Array,
   /** One uint16 per key: its rule's index in the rule set. */
   rules: Schema.Uint8Array,
+  /** One byte per product: its filter verdict. */
+  verdicts: Schema.Uint8Array,
   candidates: Schema.Number,
   invalidCandidates: Schema.Number,
   failures: Schema.Array(Schema.Struct({ index: Schema.Number, reason: Schema.String })),
@@ -153,6 +160,7 @@ export const chunkToPiece = (chunk: ProductChunk, seq: number): ChunkPiece => ({
   hashes: bytesOf(chunk.hashes),
   parents: bytesOf(chunk.parents),
   rules: bytesOf(chunk.rules),
+  verdicts: chunk.verdicts,
   candidates: chunk.candidates,
   invalidCandidates: chunk.invalidCandidates,
   failures: chunk.failures,
@@ -166,6 +174,7 @@ export const pieceToChunk = (piece: ChunkPiece): ProductChunk => ({
   hashes: uint32sOf(piece.hashes),
   parents: uint32sOf(piece.parents),
   rules: uint16sOf(piece.rules),
+  verdicts: piece.verdicts,
   candidates: piece.candidates,
   invalidCandidates: piece.invalidCandidates,
   failures: piece.failures,

@@ -6,6 +6,7 @@
 import { createRequire } from "node:module"
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
+import type { Composition } from "../filters.js"
 
 /** A rule set held by the addon; it is freed when this object is collected, so a worker loads it once. */
 export type NativeRules = { readonly __nativeRules: unique symbol }
@@ -25,6 +26,8 @@ export interface NativeAddon {
   readonly canonicalize: (text: string) => { readonly key?: string; readonly reason?: string }
   /** The key of a candidate's raw SMILES, or null when it does not parse with sanitization. */
   readonly keyOfRaw: (raw: string) => string | null
+  /** What the product filters judge in the molecule of a key, or null when it does not parse. */
+  readonly compose: (key: string) => Composition | null
   /** Throws an Error whose `index` is the first rule RDKit rejects. */
   readonly loadRules: (
     smarts: ReadonlyArray<string>,

@@ -12,6 +12,7 @@ import { KeyCache } from "../keyCache.js"
 import type { FromWorker, ToWorker, WorkerSettings } from "../protocol.js"
 import { serve, type WorkerChannel } from "../workerLoop.js"
 import { loadNativeAddon } from "./addon.js"
+import { judgeOf } from "../filters.js"
 import { canonicalize, compileRules, drawMolecule, expandMolecule } from "./chemistry.js"
 
 /** The pool's first message to a native worker. */
@@ -59,6 +60,7 @@ const start = async (settings: WorkerSettings) => {
   serve(channel, settings, {
     canonicalize: (text) => canonicalize(addon, text),
     expand: (key) => expandMolecule(addon, rules, keyCache, key),
+    judge: judgeOf(settings.filters, (key) => addon.compose(key) ?? undefined, defaults.filterMemoryKeys),
     draw: (smiles, size) => drawMolecule(addon, smiles, size)
   }, await makeKeyHasher())
 }

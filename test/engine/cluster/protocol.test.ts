@@ -11,6 +11,7 @@ const chunkOf = (keys: ReadonlyArray<string>): ProductChunk => ({
   hashes: Uint32Array.from(keys.flatMap((_, i) => [i * 3 + 1, 0xffffffff - i])),
   parents: Uint32Array.from(keys.map((_, i) => i % 2)),
   rules: Uint16Array.from(keys.map((_, i) => 65_535 - i)),
+  verdicts: Uint8Array.from(keys.map((_, i) => i % 4)),
   candidates: 12,
   invalidCandidates: 2,
   failures: [{ index: 1, reason: "RDKit failed on this molecule" }],
@@ -31,6 +32,7 @@ describe("chunk pieces", () => {
     assert.deepStrictEqual([...back.hashes], [...chunk.hashes])
     assert.deepStrictEqual([...back.parents], [...chunk.parents])
     assert.deepStrictEqual([...back.rules], [...chunk.rules])
+    assert.deepStrictEqual([...back.verdicts], [...chunk.verdicts])
     assert.deepStrictEqual(back.failures, chunk.failures)
     assert.strictEqual(back.candidates, 12)
     assert.strictEqual(back.invalidCandidates, 2)
