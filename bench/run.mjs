@@ -85,6 +85,17 @@ const CASES = [
       "(shared/data/reference/cmnpd1500.gloryx.gen1.tsv, 66,135 products), molexpand's WASM engine's is it less these keys; bench/README.md."
   },
   {
+    name: "nci100-metacyc-g1",
+    title: "first 100 NCI phenols, MetaCyc (all 1,224 rules, with their coreactants), 1 generation, with the reaction network",
+    input: shared("data/nci_phenols.smi"),
+    inputLines: 100,
+    rules: repo("rules/mine-metacyc.tsv"),
+    coreactants: repo("rules/mine-metacyc.coreactants.tsv"),
+    reactions: true,
+    generations: 1,
+    flags: []
+  },
+  {
     name: "nci-phase2-g1",
     title: "NCI phenols (515), polyphenol-phase2, 1 generation (smoke)",
     input: shared("data/nci_phenols.smi"),
@@ -161,10 +172,20 @@ const molexpandProgram = (engine) => `molexpand-${engine}`
 /** The programs of each repetition and worker count, in the order they run: the engines asked for, then the peer. */
 const programsOf = (engines) => [...engines.map((engine) => ({ name: molexpandProgram(engine), engine })), { name: PEER }]
 
+/** A case's input: the file, or its first `inputLines` lines written beside the run's outputs. */
+const inputOf = (c, workDir) => {
+  if (c.inputLines === undefined) return c.input
+  const file = path.join(workDir, `${c.name}.smi`)
+  if (!fs.existsSync(file)) fs.writeFileSync(file, fs.readFileSync(c.input, "utf8").split("\n").slice(0, c.inputLines).join("\n") + "\n")
+  return file
+}
+
 const molexpandArgs = (c, engine, workers, out) => [
   molexpandMain,
-  "--input", c.input,
+  "--input", inputOf(c, path.dirname(out)),
   "--rules", c.rules,
+  ...(c.coreactants === undefined ? [] : ["--coreactants", c.coreactants]),
+  ...(c.reactions ? ["--reactions"] : []),
   "--generations", String(c.generations),
   "--workers", String(workers),
   "--engine", engine,
@@ -175,7 +196,10 @@ const molexpandArgs = (c, engine, workers, out) => [
 ]
 
 const peerArgs = (c, workers, out) => [
-  peerScript, c.input, c.rules, String(c.generations), out, "--workers", String(workers), ...c.flags
+  peerScript, inputOf(c, path.dirname(path.dirname(out))), c.rules, String(c.generations), out, "--workers", String(workers),
+  ...(c.coreactants === undefined ? [] : ["--coreactants", c.coreactants]),
+  ...(c.reactions ? ["--edges", path.join(path.dirname(out), "edges.tsv")] : []),
+  ...c.flags
 ]
 
 const parsePeerJson = (stdout) => {
@@ -227,6 +251,7 @@ const runOnce = async (c, program, workers, rep, workDir) => {
     record.productsByGeneration = summary.products.byGeneration
     record.expanded = summary.inputs.valid + total - (summary.products.byGeneration[String(c.generations)] ?? 0)
     record.candidates = summary.candidates
+    record.edges = summary.reactions?.edges
     record.moleculeFailures = summary.moleculeFailures
     record.programElapsedSeconds = summary.elapsedSeconds
     record.programPeakRssBytes = summary.peakRssBytes
@@ -238,6 +263,7 @@ const runOnce = async (c, program, workers, rep, workDir) => {
     record.productsByGeneration = peer.products.byGeneration
     record.expanded = peer.expanded
     record.candidates = peer.candidates
+    record.edges = peer.edges ?? undefined
     record.moleculeFailures = peer.moleculeFailures
     record.programElapsedSeconds = peer.elapsedSeconds
     record.programPeakRssBytes = peer.peakRssParentBytes
@@ -246,6 +272,7 @@ const runOnce = async (c, program, workers, rep, workDir) => {
   }
   record.molPerSecond = record.expanded / measured.wallSeconds
   record.productsPerSecond = record.products / measured.wallSeconds
+  if (record.edges !== undefined) record.edgesPerSecond = record.edges / measured.wallSeconds
   if (!options.keep) fs.rmSync(out, { recursive: true, force: true })
   return { record, products }
 }
@@ -271,6 +298,7 @@ const aggregate = (runs) => {
       peakPssBytes: m("peakPssBytes"),
       molPerSecond: m("molPerSecond"),
       productsPerSecond: m("productsPerSecond"),
+      ...(list[0].edges === undefined ? {} : { edgesPerSecond: m("edgesPerSecond"), edges: list[0].edges }),
       expanded: list[0].expanded,
       products: list[0].products
     }

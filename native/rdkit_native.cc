@@ -20,7 +20,8 @@
 #include <RDGeneral/versions.h>
 
 #include <memory>
-#include <set>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -28,13 +29,30 @@
 
 namespace {
 
+// A rule's reactant slot that takes the molecule being expanded; any other value indexes `coreactants`.
+constexpr int32_t kAnySlot = -1;
+
 struct RuleSet {
   std::vector<std::unique_ptr<RDKit::ChemicalReaction>> reactions;
+  // Per rule: its reactant slots, or none for a rule on the molecule alone.
+  std::vector<std::vector<int32_t>> slots;
+  // The coreactants, prepared as the molecules are.
+  std::vector<RDKit::ROMOL_SPTR> coreactants;
   bool explicitH = false;
   bool kekulize = false;
   unsigned int maxProductSets = 1000;
   bool edges = false;
 };
+
+// The molecule of a key prepared as the rule set asks (hydrogens added, then kekulized with aromatic flags cleared,
+// as the reference does).
+RDKit::ROMOL_SPTR prepared(const std::string& key, const RuleSet& rules) {
+  std::unique_ptr<RDKit::RWMol> parsed(RDKit::SmilesToMol(key));
+  if (!parsed) throw std::runtime_error("the key " + key + " no longer parses");
+  if (rules.explicitH) RDKit::MolOps::addHs(*parsed);
+  if (rules.kekulize) RDKit::MolOps::Kekulize(*parsed, true);
+  return RDKit::ROMOL_SPTR(parsed.release());
+}
 
 // RDKit reports why a SMILES did not parse only through its error log, which stays off (formatting every warning
 // of every parse would cost throughput); a failed call is repeated once with the log captured, as the WebAssembly
@@ -95,33 +113,36 @@ Napi::Value KeyOfRaw(const Napi::CallbackInfo& info) {
   return env.Null();
 }
 
-// What the product filters judge in the molecule of `key`: { heavyAtoms, molWt (RDKit's MolWt), elements (symbols,
-// hydrogen included when the molecule has any) }, or null when the key does not parse.
+// What the molecule of `key` is made of: { heavyAtoms, molWt (RDKit's MolWt), counts (its formula: atoms by
+// symbol, hydrogens included), charge (the sum of formal charges) }, or null when the key does not parse.
 Napi::Value Compose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::string key = info[0].As<Napi::String>();
   try {
     std::unique_ptr<RDKit::RWMol> mol(RDKit::SmilesToMol(key));
     if (!mol) return env.Null();
-    std::set<std::string> symbols;
+    std::map<std::string, uint32_t> counts;
+    int charge = 0;
     for (const auto atom : mol->atoms()) {
-      symbols.insert(atom->getSymbol());
-      if (atom->getTotalNumHs() > 0) symbols.insert("H");
+      counts[atom->getSymbol()]++;
+      if (atom->getTotalNumHs() > 0) counts["H"] += atom->getTotalNumHs();
+      charge += atom->getFormalCharge();
     }
-    Napi::Array elements = Napi::Array::New(env, symbols.size());
-    uint32_t i = 0;
-    for (const auto& symbol : symbols) elements.Set(i++, symbol);
+    Napi::Object countsOut = Napi::Object::New(env);
+    for (const auto& [symbol, n] : counts) countsOut.Set(symbol, n);
     Napi::Object out = Napi::Object::New(env);
     out.Set("heavyAtoms", mol->getNumHeavyAtoms());
     out.Set("molWt", RDKit::Descriptors::calcAMW(*mol));
-    out.Set("elements", elements);
+    out.Set("counts", countsOut);
+    out.Set("charge", charge);
     return out;
   } catch (...) {
     return env.Null();
   }
 }
 
-// A rule set from reaction SMARTS; throws an Error whose `index` names the first rule RDKit rejects.
+// A rule set from reaction SMARTS, each rule's reactant slots and the coreactants' keys; throws an Error whose
+// `index` names the first rule RDKit rejects.
 Napi::Value LoadRules(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array smarts = info[0].As<Napi::Array>();
@@ -131,6 +152,21 @@ Napi::Value LoadRules(const Napi::CallbackInfo& info) {
   rules->kekulize = options.Get("kekulize").ToBoolean();
   rules->maxProductSets = options.Get("maxProductSets").ToNumber().Uint32Value();
   rules->edges = options.Get("edges").ToBoolean();
+  Napi::Array slots = options.Get("slots").As<Napi::Array>();
+  for (uint32_t i = 0; i < slots.Length(); i++) {
+    Napi::Array ruleSlots = slots.Get(i).As<Napi::Array>();
+    std::vector<int32_t> indices;
+    for (uint32_t j = 0; j < ruleSlots.Length(); j++) indices.push_back(ruleSlots.Get(j).ToNumber().Int32Value());
+    rules->slots.push_back(std::move(indices));
+  }
+  Napi::Array coreactants = options.Get("coreactants").As<Napi::Array>();
+  try {
+    for (uint32_t i = 0; i < coreactants.Length(); i++) {
+      rules->coreactants.push_back(prepared(coreactants.Get(i).As<Napi::String>(), *rules));
+    }
+  } catch (const std::exception& error) {
+    throw Napi::Error::New(env, error.what());
+  }
   for (uint32_t i = 0; i < smarts.Length(); i++) {
     const std::string text = smarts.Get(i).As<Napi::String>();
     std::string reason;
@@ -166,14 +202,36 @@ Napi::Value Expand(const Napi::CallbackInfo& info) {
   std::vector<uint32_t> firstRule;
   std::vector<uint32_t> counts;
   uint32_t unwritable = 0;
+  // Product sets of rules with coreactants, each judged as a whole by the caller: its rule, its size, and each
+  // product's raw SMILES (none when RDKit cannot write it) and formal charge.
+  std::vector<uint32_t> setRules;
+  std::vector<uint32_t> setSizes;
+  std::vector<std::optional<std::string>> setRaws;
+  std::vector<int32_t> setCharges;
   try {
-    std::unique_ptr<RDKit::RWMol> parsed(RDKit::SmilesToMol(key));
-    if (!parsed) throw std::runtime_error("the key " + key + " no longer parses");
-    if (rules->explicitH) RDKit::MolOps::addHs(*parsed);
-    if (rules->kekulize) RDKit::MolOps::Kekulize(*parsed, true);
-    const RDKit::MOL_SPTR_VECT reactants{RDKit::ROMOL_SPTR(parsed.release())};
+    const RDKit::ROMOL_SPTR molecule = prepared(key, *rules);
+    const RDKit::MOL_SPTR_VECT reactants{molecule};
     std::unordered_map<std::string, uint32_t> seen;
     for (uint32_t rule = 0; rule < rules->reactions.size(); rule++) {
+      if (!rules->slots[rule].empty()) {
+        RDKit::MOL_SPTR_VECT tuple;
+        for (const int32_t slot : rules->slots[rule]) tuple.push_back(slot == kAnySlot ? molecule : rules->coreactants[slot]);
+        for (const auto& productSet : rules->reactions[rule]->runReactants(tuple, rules->maxProductSets)) {
+          setRules.push_back(rule);
+          setSizes.push_back(productSet.size());
+          for (const auto& product : productSet) {
+            int charge = 0;
+            for (const auto atom : product->atoms()) charge += atom->getFormalCharge();
+            setCharges.push_back(charge);
+            try {
+              setRaws.push_back(RDKit::MolToSmiles(*product));
+            } catch (...) {
+              setRaws.push_back(std::nullopt);
+            }
+          }
+        }
+        continue;
+      }
       if (rules->edges) seen.clear();
       const auto productSets = rules->reactions[rule]->runReactants(reactants, rules->maxProductSets);
       for (const auto& productSet : productSets) {
@@ -214,6 +272,22 @@ Napi::Value Expand(const Napi::CallbackInfo& info) {
   out.Set("rules", ruleList);
   out.Set("counts", countList);
   out.Set("unwritable", unwritable);
+  Napi::Uint32Array setRuleList = Napi::Uint32Array::New(env, setRules.size());
+  Napi::Uint32Array setSizeList = Napi::Uint32Array::New(env, setSizes.size());
+  for (size_t i = 0; i < setRules.size(); i++) {
+    setRuleList[i] = setRules[i];
+    setSizeList[i] = setSizes[i];
+  }
+  Napi::Array setRawList = Napi::Array::New(env, setRaws.size());
+  Napi::Int32Array setChargeList = Napi::Int32Array::New(env, setCharges.size());
+  for (size_t i = 0; i < setRaws.size(); i++) {
+    setRawList.Set(i, setRaws[i].has_value() ? Napi::Value(Napi::String::New(env, *setRaws[i])) : env.Null());
+    setChargeList[i] = setCharges[i];
+  }
+  out.Set("setRules", setRuleList);
+  out.Set("setSizes", setSizeList);
+  out.Set("setRaws", setRawList);
+  out.Set("setCharges", setChargeList);
   return out;
 }
 

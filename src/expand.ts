@@ -81,7 +81,7 @@ export interface RunLayers {
 }
 
 const engineOptionsOf = (settings: RunSettings): EngineOptions => ({
-  maxProductSets: defaults.maxProductSetsPerRule,
+  maxProductSets: settings.maxProductSets,
   edges: settings.reactions,
   filters: filtersOf(settings),
   chunkSize: settings.chunkSize,
@@ -189,7 +189,8 @@ const savedRun = (settings: RunSettings) =>
     // reaction network wrote none.
     const saved = manifest.fingerprint as Partial<Fingerprint>
     const engine = saved.engine ?? wasmEngine.rdkit
-    return { ...manifest, fingerprint: { ...manifest.fingerprint, engine, reactions: saved.reactions ?? false } }
+    const maxProductSets = saved.maxProductSets ?? defaults.maxProductSetsPerRule
+    return { ...manifest, fingerprint: { ...manifest.fingerprint, engine, reactions: saved.reactions ?? false, maxProductSets } }
   })
 
 const checkResume = (saved: Manifest, settings: RunSettings, fingerprint: Fingerprint) => {
@@ -232,7 +233,7 @@ export const prepareRun = Effect.fn("prepareRun")(function*(request: RunRequest)
   const input = settings.input ?? bundledSample()
   if (molecules === undefined) yield* checkInput(input)
   if (molecules === undefined && isParquetInput(input)) yield* checkParquetInput(input, settings)
-  const ruleSet = applyOverrides(yield* loadRuleSet(settings.rules), settings)
+  const ruleSet = applyOverrides(yield* loadRuleSet(settings.rules, settings.coreactants), settings)
   if (ruleSet.rules.length > maxRules) {
     return yield* new RuleParseError({ file: ruleSet.source, line: 0, reason: `more than ${maxRules} rules` })
   }

@@ -30,6 +30,11 @@ const flags = {
     Flag.optional
   ),
   rules: productSetFlag(Flag.String("rules"), defaults.rules, `Rule set: a built-in name (${builtinRuleSets.join(", ")}) or a .tsv/.json rule file`),
+  coreactants: Flag.String("coreactants").pipe(
+    Flag.withDescription("Coreactants of a rule file in Pickaxe's format (#ID<TAB>Name<TAB>SMILES); built-in sets bring their own (with --resume: the run's own)"),
+    Flag.optional
+  ),
+  maxProductSets: productSetFlag(Flag.Int("max-product-sets"), defaults.maxProductSetsPerRule, "Product sets RunReactants may give per rule and molecule (Pickaxe uses 10000)"),
   explicitH: Flag.Boolean("explicit-h").pipe(
     Flag.withDescription("Add explicit hydrogens before applying rules (default: as the rule set says)"),
     Flag.optional

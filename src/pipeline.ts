@@ -20,8 +20,8 @@ import { runWorkerPool } from "./actors/workerPool.js"
 import { flushRemainder, partRowGroups, type PartWriter, runWriter, type WriterState } from "./actors/writer.js"
 import { defaults } from "./config.js"
 import { makeSeenSet, type SeenSet } from "./dedup/SeenSet.js"
-import { Engine } from "./engine/Engine.js"
-import type { RuleSet } from "./engine/rules.js"
+import { Engine, type EngineShape } from "./engine/Engine.js"
+import { coreactantsOfRule, type RuleSet } from "./engine/rules.js"
 import type { GovernorSettings } from "./governor/decide.js"
 import * as Governor from "./governor/Governor.js"
 import { type Cursor, makeCursor } from "./io/cursor.js"
@@ -37,7 +37,7 @@ import { quarantineHeader, quarantineOn } from "./io/quarantine.js"
 import { filteredHeader, filteredName, filteredOn } from "./io/filtered.js"
 import { filtersOf, hasFilters } from "./engine/filters.js"
 import { RowBuffer } from "./io/rowBuffer.js"
-import { productTable, reactionTable, type Rows, type Table } from "./io/tables.js"
+import { productTable, reactionTable, reactionTableOf, type Rows, type Table } from "./io/tables.js"
 import { openTextSink, type TextSink } from "./io/textSink.js"
 import type { EventSink, ProgressSnapshot } from "./progress/events.js"
 import { etaSeconds } from "./progress/render.js"
@@ -102,6 +102,20 @@ const governorSettingsOf = (settings: RunSettings, workers: number): GovernorSet
   maxPausePolls: defaults.maxPausePolls
 })
 
+/**
+ * The coreactants are seen from the start (the product contract): a coreactant is never a product, nor expanded,
+ * nor counted as an input. Their keys come from the run's own engine, as every key does.
+ */
+const seedCoreactants = (seen: SeenSet, ruleSet: RuleSet, engine: EngineShape) =>
+  Effect.gen(function*() {
+    const entries = ruleSet.coreactants?.entries ?? []
+    if (entries.length === 0) return
+    const canonical = yield* engine.canonicalize(entries.map((coreactant) => coreactant.smiles))
+    canonical.keys.forEach((key, i) => {
+      if (key !== null) seen.addIfNew(key, canonical.hashes[2 * i]!, canonical.hashes[2 * i + 1]!)
+    })
+  })
+
 /** Commits a table's part of the segment, if it holds rows, and lists it for the checkpoint. */
 const commitPart = <R extends Rows>(part: PartWriter<R>, committed: Array<PartRecord>) =>
   part.rowGroups === 0
@@ -123,6 +137,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
   const stats: RunStats = restoreStats(resume?.stats)
   const seen: SeenSet = makeSeenSet({ mode: settings.dedup, expectedProducts: settings.expectedProducts, fpRate: settings.fpRate })
   if (resume !== undefined) yield* rebuildSeenSet(seen, output, resume)
+  yield* seedCoreactants(seen, ruleSet, engine)
 
   const quarantineSink = yield* openTextSink(files.quarantine, resume?.quarantineBytes ?? 0)
   if (resume === undefined) yield* quarantineSink.writeLine(quarantineHeader)
@@ -171,8 +186,10 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         message: `memory at ${reading.systemPercent.toFixed(1)}% is at or above the critical level of ${governorSettings.criticalPercent}%`
       })
   })
-  const buffers = { products: new RowBuffer(productTable), reactions: new RowBuffer(reactionTable) }
+  const edgeTable = reactionTableOf(ruleSet.coreactants !== undefined)
+  const buffers = { products: new RowBuffer(productTable), reactions: new RowBuffer(edgeTable) }
   const ruleNames = ruleSet.rules.map((rule) => rule.name)
+  const ruleCoreactants = ruleSet.rules.map(coreactantsOfRule)
   const queueDepths = { work: 0, dedup: 0, write: 0 }
   const queueCapacity = {
     work: Math.min(settings.queueCapacity, Math.max(1, engine.capacity())),
@@ -246,7 +263,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
         )
       const writer: WriterState = {
         products: yield* openPart(productTable, buffers.products, parts),
-        reactions: settings.reactions ? yield* openPart(reactionTable, buffers.reactions, reactionParts) : undefined,
+        reactions: settings.reactions ? yield* openPart(edgeTable, buffers.reactions, reactionParts) : undefined,
         flushInterval: handles.flushInterval,
         stats,
         onFlush: (record) => emit({ type: "flush", ...record })
@@ -279,7 +296,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
           : readFrontier(source.cursor, control, generation)
         ).pipe(Effect.tap(() => Effect.sync(() => (checkpointTiming.readerEndedAt = Date.now())))),
         runWorkerPool({ engine, inbox: work, out: toDedup, inFlight: handles.inFlight, stats }),
-        runDeduper({ seen, ruleNames, edges: settings.reactions, inbox: toDedup, out: toWrite, quarantine, filtered, stats }),
+        runDeduper({ seen, ruleNames, ruleCoreactants, edges: settings.reactions, inbox: toDedup, out: toWrite, quarantine, filtered, stats }),
         runWriter({ state: writer, inbox: toWrite, frontier })
       ], { concurrency: "unbounded" })
       yield* flushRemainder(writer)
@@ -387,7 +404,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
     ? yield* Effect.scoped(mergeParts(output, productTable, parts, settings.parquetWriter, files.singleFile))
     : undefined
   if (settings.singleFile && settings.reactions) {
-    yield* Effect.scoped(mergeParts(output, reactionTable, reactionParts, settings.parquetWriter, files.reactionsSingleFile))
+    yield* Effect.scoped(mergeParts(output, edgeTable, reactionParts, settings.parquetWriter, files.reactionsSingleFile))
   }
   const summary: Summary = makeSummary({
     settings,

@@ -12,6 +12,10 @@ export interface RunSettings {
   readonly input: string | undefined
   /** A built-in rule set's name, or a rule file (.tsv or .json). */
   readonly rules: string
+  /** The coreactants a Pickaxe rule file's slots name (`#ID<TAB>Name<TAB>SMILES`); a built-in set brings its own. */
+  readonly coreactants: string | undefined
+  /** RunReactants' limit of product sets per rule and molecule (the product contract's 1,000; Pickaxe uses 10,000). */
+  readonly maxProductSets: number
   /** Override what the rule set says about its preparation. */
   readonly explicitH: boolean | undefined
   readonly kekulize: boolean | undefined
@@ -73,6 +77,8 @@ export interface RunSettings {
 export const defaultSettings = (): RunSettings => ({
   input: undefined,
   rules: defaults.rules,
+  coreactants: undefined,
+  maxProductSets: defaults.maxProductSetsPerRule,
   explicitH: undefined,
   kekulize: undefined,
   generations: defaults.generations,
@@ -161,6 +167,7 @@ export const runnerProblems = (s: {
 /** Every problem with the settings, each naming its flag; empty when they are usable. */
 export const validateSettings = (s: RunSettings): Array<string> => [
   ...integerAtLeast("generations", s.generations, 1),
+  ...integerAtLeast("max-product-sets", s.maxProductSets, 1),
   ...workersProblems(s.workers),
   ...engineProblems(s.engine),
   ...integerAtLeast("batch-size", s.batchSize, 1),

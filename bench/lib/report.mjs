@@ -109,6 +109,10 @@ const caseSection = (c) => {
     const m = medians.find((n) => n.program === p)
     lines.push("", `${p}${m.engine ? ` (RDKit ${m.engine})` : ""}: ${m.expanded} molecules expanded, ${m.products} products per run.`)
   }
+  const withEdges = medians.filter((m) => m.edgesPerSecond !== undefined)
+  if (withEdges.length > 0) {
+    lines.push("", `Reaction network: ${withEdges.map((m) => `${m.program} w${m.workers} ${m.edges} edges, ${fmt(m.edgesPerSecond, 0)} edges/s`).join("; ")}.`)
+  }
   lines.push(...ratioTable(c), ...nativeOverWasmLine(c), ...scalingLine(c), ...memoryTable(c))
   for (const line of comparisonLines(c)) lines.push("", line)
   for (const p of c.problems ?? []) lines.push(`- problem: ${p}`)

@@ -44,7 +44,7 @@ fs.mkdirSync(partsDir, { recursive: true })
 
 const shared = (p) => path.join(sharedDir, p)
 const repo = (p) => path.join(repoRoot, p)
-const METACYC = repo("rules/mine-metacyc-generalized.tsv")
+const METACYC = repo("test/fixtures/rules/mine_metacyc_generalized.tsv")
 const CMNPD_CHUNK = 100
 
 const log = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`)

@@ -21,6 +21,8 @@ import type { RunStats } from "./stats.js"
 export const runDeduper = (options: {
   readonly seen: SeenSet
   readonly ruleNames: ReadonlyArray<string>
+  /** What each rule consumes and gives of the coreactants, for its edges. */
+  readonly ruleCoreactants: ReadonlyArray<{ readonly consumed: string; readonly given: string }>
   /** Pass on the reaction network's edges; the engine then gives each molecule's distinct (rule, product) pairs. */
   readonly edges: boolean
   readonly inbox: Mailbox<ToDeduper>
@@ -30,7 +32,7 @@ export const runDeduper = (options: {
   readonly filtered: FilteredLog | undefined
   readonly stats: RunStats
 }) => {
-  const { seen, ruleNames, edges, inbox, out, quarantine, filtered, stats } = options
+  const { seen, ruleNames, ruleCoreactants, edges, inbox, out, quarantine, filtered, stats } = options
 
   const handle = (message: ToDeduper) =>
     Effect.gen(function*() {
@@ -66,7 +68,9 @@ export const runDeduper = (options: {
       const parent: Array<string> = []
       const rootId: Array<string> = []
       const rule: Array<string> = []
-      const edgeRows = edges ? { reactant: [] as Array<string>, rule: [] as Array<string>, product: [] as Array<string> } : undefined
+      const edgeRows = edges
+        ? { reactant: [] as Array<string>, rule: [] as Array<string>, product: [] as Array<string>, coreactantsIn: [] as Array<string>, coreactantsOut: [] as Array<string> }
+        : undefined
       for (let i = 0; i < chunk.keys.length; i++) {
         const key = chunk.keys[i]!
         const from = chunk.parents[i]!
@@ -84,6 +88,8 @@ export const runDeduper = (options: {
           edgeRows.reactant.push(batch.keys[from]!)
           edgeRows.rule.push(ruleName)
           edgeRows.product.push(key)
+          edgeRows.coreactantsIn.push(ruleCoreactants[chunk.rules[i]!]!.consumed)
+          edgeRows.coreactantsOut.push(ruleCoreactants[chunk.rules[i]!]!.given)
           stats.edgesByRule[ruleName] = (stats.edgesByRule[ruleName] ?? 0) + 1
         }
         if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue

@@ -46,7 +46,7 @@ interface Thread {
   timedOutAt: number | undefined
 }
 
-const startThread = (id: number, settings: WorkerSettings, spawn: Spawn) =>
+const startThread = (id: number, spawn: Spawn) =>
   Effect.acquireRelease(
     Effect.callback<Thread, RuleParseError | WorkerCrashed>((resume) => {
       let ready = false
@@ -61,7 +61,7 @@ const startThread = (id: number, settings: WorkerSettings, spawn: Spawn) =>
           ready = true
           resume(Effect.succeed(thread))
         } else if (message._tag === "RuleRejected") {
-          resume(Effect.fail(new RuleParseError({ file: settings.ruleSet.source, line: message.line, reason: message.reason })))
+          resume(Effect.fail(new RuleParseError({ file: message.file, line: message.line, reason: message.reason })))
         } else {
           if (message._tag === "Poisoned") thread.retiring = true
           if (thread.inbox !== undefined) Queue.offerUnsafe(thread.inbox, message)
@@ -110,7 +110,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
     })
   const threads = yield* Effect.forEach(
     Array.from({ length: options.workers }, (_, i) => i + 1),
-    (id) => startThread(id, settings, spawn),
+    (id) => startThread(id, spawn),
     { concurrency: "unbounded" }
   )
   const idle = yield* Queue.bounded<Thread>(threads.length)
@@ -123,7 +123,7 @@ export const make = Effect.fnUntraced(function*(options: NodeEngineOptions) {
   const replace = (dead: Thread) =>
     Effect.gen(function*() {
       yield* Effect.promise(() => dead.worker.terminate())
-      const fresh = yield* startThread(++nextThreadId, settings, spawn).pipe(Scope.provide(layerScope))
+      const fresh = yield* startThread(++nextThreadId, spawn).pipe(Scope.provide(layerScope))
       Queue.offerUnsafe(idle, fresh)
     }).pipe(
       Effect.catch((error) =>

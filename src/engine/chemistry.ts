@@ -7,18 +7,28 @@
  * - `expandMolecule`: every rule on the molecule alone (prepared as its rule set asks), at most
  *   `maxProductSetsPerRule` product sets each; every molecule of every product set is a candidate, valid iff the SMILES
  *   written from the raw product parses; its key is the canonical SMILES of that parse. Each valid candidate is also
- *   an edge (molecule, rule, key) of the reaction network.
+ *   an edge (molecule, rule, key) of the reaction network. A rule with coreactants fills its other templates with
+ *   them and judges each product set as a whole (`coreactantRules.ts`).
  *
  * Everything here is synchronous and owns the RDKit objects it creates: each is deleted before the function returns,
  * because WebAssembly memory is not garbage-collected.
  */
-import type { Mol, MolList, Reaction } from "@rdkit/rdkit"
+import type { JSMolListList, Mol, MolList, Reaction } from "@rdkit/rdkit"
+import {
+  anyProducts,
+  chargeOfSmiles,
+  type ElementCounts,
+  judgeProductSet,
+  type RawProduct,
+  type ReactantMolecule,
+  reactionSides
+} from "./coreactantRules.js"
 import { type Composition, compositionOfJson } from "./filters.js"
 import type { KeyCache } from "./keyCache.js"
 import { referenceKekuleSmiles } from "./kekuleSmiles.js"
 import type { RDKit } from "./rdkit.js"
 import { inlineSvg, isMolfile, unreadable } from "./rdkitText.js"
-import type { RuleSet } from "./rules.js"
+import type { RuleSet, RuleSlots } from "./rules.js"
 
 export type Canonical =
   | { readonly ok: true; readonly key: string; readonly threw?: undefined }
@@ -90,6 +100,11 @@ export const canonicalize = (rdkit: RDKit, smiles: string): Canonical => {
 export interface CompiledRules {
   readonly names: ReadonlyArray<string>
   readonly reactions: ReadonlyArray<Reaction>
+  /** Each rule's slots; undefined for a rule on the molecule alone. */
+  readonly slots: ReadonlyArray<RuleSlots | undefined>
+  /** The coreactants by ID: what the atom balance needs of each, and each prepared as the molecules are. */
+  readonly coreactants: ReadonlyMap<string, ReactantMolecule>
+  readonly preparedCoreactants: ReadonlyMap<string, Mol>
   readonly explicitH: boolean
   readonly kekulize: boolean
   readonly maxProductSets: number
@@ -98,13 +113,26 @@ export interface CompiledRules {
   readonly dispose: () => void
 }
 
+/** A rule or coreactant RDKit cannot read: `file` is the rule file, or the coreactant file. */
 export type CompileResult =
   | { readonly ok: true; readonly rules: CompiledRules }
-  | { readonly ok: false; readonly line: number; readonly reason: string }
+  | { readonly ok: false; readonly file: string; readonly line: number; readonly reason: string }
+
+/** The molecule of `key` prepared as the rule set asks: kekulized as the reference does, hydrogens added. */
+const preparedMolecule = (rdkit: RDKit, key: string, preparation: { readonly explicitH: boolean; readonly kekulize: boolean }): Mol | null => {
+  const mol = preparation.kekulize ? parseKekulized(rdkit, key) : parseSanitized(rdkit, key)
+  if (mol !== null && preparation.explicitH) mol.add_hs_in_place()
+  return mol
+}
 
 export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: number, edges = false): CompileResult => {
   const reactions: Array<Reaction> = []
-  const dispose = () => reactions.forEach((reaction) => reaction.delete())
+  const coreactants = new Map<string, ReactantMolecule>()
+  const preparedCoreactants = new Map<string, Mol>()
+  const dispose = () => {
+    reactions.forEach((reaction) => reaction.delete())
+    preparedCoreactants.forEach((mol) => mol.delete())
+  }
   for (const rule of ruleSet.rules) {
     const reaction = rdkit.module.get_rxn(rule.smarts)
     if (reaction === null) {
@@ -112,17 +140,34 @@ export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: num
       const reason = rdkit.explain(() => rdkit.module.get_rxn(rule.smarts)?.delete())
       return {
         ok: false,
+        file: ruleSet.source,
         line: rule.line,
         reason: `rule "${rule.name}": RDKit could not parse the reaction SMARTS: ${reason || "no reason given"}`
       }
     }
     reactions.push(reaction)
   }
+  for (const coreactant of ruleSet.coreactants?.entries ?? []) {
+    const read = canonicalize(rdkit, coreactant.smiles)
+    const composition = read.ok ? composeMolecule(rdkit, read.key) : undefined
+    const prepared = read.ok ? preparedMolecule(rdkit, read.key, ruleSet) : null
+    if (!read.ok || composition === undefined || prepared === null) {
+      prepared?.delete()
+      dispose()
+      const reason = read.ok ? "RDKit cannot prepare it" : read.reason
+      return { ok: false, file: ruleSet.coreactants!.source, line: coreactant.line, reason: `coreactant "${coreactant.id}": its SMILES does not parse: ${reason}` }
+    }
+    coreactants.set(coreactant.id, { key: read.key, counts: composition.counts, charge: composition.charge })
+    preparedCoreactants.set(coreactant.id, prepared)
+  }
   return {
     ok: true,
     rules: {
       names: ruleSet.rules.map((rule) => rule.name),
       reactions,
+      slots: ruleSet.rules.map((rule) => rule.slots),
+      coreactants,
+      preparedCoreactants,
       explicitH: ruleSet.explicitH,
       kekulize: ruleSet.kekulize,
       maxProductSets,
@@ -168,14 +213,20 @@ export const collectProducts = (edges: boolean) => {
 export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCache, key: string): MoleculeProducts => {
   const { products: out, add } = collectProducts(rules.edges)
   const rd = rdkit.module
-  const mol = rules.kekulize ? parseKekulized(rdkit, key) : parseSanitized(rdkit, key)
+  const mol = preparedMolecule(rdkit, key, rules)
   if (mol === null) throw new Error(`the key ${key} no longer parses`)
   const reactants: MolList = new rd.MolList()
   const seenRaw = new Map<string, string | null>()
+  const keyOf = (raw: string) => keyOfRaw(rdkit, raw, seenRaw, cache)
+  const withCoreactants = coreactantRuleRunner(rdkit, rules, key, mol, keyOf)
   try {
-    if (rules.explicitH) mol.add_hs_in_place()
     reactants.append(mol)
     for (let ruleIndex = 0; ruleIndex < rules.reactions.length; ruleIndex++) {
+      const slots = rules.slots[ruleIndex]
+      if (slots !== undefined) {
+        withCoreactants(ruleIndex, slots, out, add)
+        continue
+      }
       const productSets = rules.reactions[ruleIndex]!.run_reactants(reactants, rules.maxProductSets)
       try {
         for (let s = 0; s < productSets.size(); s++) {
@@ -185,7 +236,7 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCac
             for (let p = 0; p < productSet.size(); p++) {
               const product = productSet.at(p)
               out.candidates++
-              const productKey = product === null ? null : keyOfProduct(rdkit, product, seenRaw, cache)
+              const productKey = product === null ? null : keyOfProduct(product, keyOf)
               product?.delete()
               if (productKey === null) out.invalidCandidates++
               else add(productKey, ruleIndex)
@@ -205,13 +256,22 @@ export const expandMolecule = (rdkit: RDKit, rules: CompiledRules, cache: KeyCac
   return out
 }
 
-const keyOfProduct = (rdkit: RDKit, product: Mol, seenRaw: Map<string, string | null>, cache: KeyCache): string | null => {
-  let raw: string
+/** The SMILES RDKit writes from a raw product, or null when it cannot write one. */
+const rawSmiles = (product: Mol): string | null => {
   try {
-    raw = product.get_smiles()
+    return product.get_smiles()
   } catch {
     return null
   }
+}
+
+const keyOfProduct = (product: Mol, keyOf: (raw: string) => string | null): string | null => {
+  const raw = rawSmiles(product)
+  return raw === null ? null : keyOf(raw)
+}
+
+/** The key a raw SMILES gives: this molecule's memory, then the shared cache, then a parse. */
+const keyOfRaw = (rdkit: RDKit, raw: string, seenRaw: Map<string, string | null>, cache: KeyCache): string | null => {
   // Not `??`: null is an answer (the raw SMILES gave no valid molecule), only undefined is a miss.
   const local = seenRaw.get(raw)
   if (local !== undefined) return local
@@ -234,6 +294,64 @@ export const composeMolecule = (rdkit: RDKit, key: string): Composition | undefi
     return compositionOfJson(mol.get_json(), () => (JSON.parse(mol.get_descriptors()) as { readonly amw: number }).amw)
   } finally {
     mol.delete()
+  }
+}
+
+/**
+ * Runs the rules with coreactants on one molecule: each `Any` slot takes the prepared molecule, each other slot its
+ * prepared coreactant, and each product set is judged as a whole (`judgeProductSet`); a set that does not count
+ * makes each of its `Any` products an invalid candidate. The molecule's formula is read once, and each product
+ * key's once per molecule.
+ */
+const coreactantRuleRunner = (
+  rdkit: RDKit,
+  rules: CompiledRules,
+  key: string,
+  mol: Mol,
+  keyOf: (raw: string) => string | null
+) => {
+  let molecule: ReactantMolecule | undefined
+  const formulas = new Map<string, ElementCounts | undefined>()
+  const countsOf = (productKey: string) => {
+    if (!formulas.has(productKey)) formulas.set(productKey, composeMolecule(rdkit, productKey)?.counts)
+    return formulas.get(productKey)
+  }
+  return (ruleIndex: number, slots: RuleSlots, out: MoleculeProducts, add: (key: string, rule: number) => void): void => {
+    if (molecule === undefined) {
+      const composition = composeMolecule(rdkit, key)
+      if (composition === undefined) throw new Error(`the key ${key} no longer parses`)
+      molecule = { key, counts: composition.counts, charge: composition.charge }
+    }
+    const sides = reactionSides(slots, molecule, rules.coreactants)
+    const candidates = anyProducts(slots)
+    const reactants: MolList = new rdkit.module.MolList()
+    let productSets: JSMolListList | undefined
+    try {
+      for (const slot of slots.reactants) reactants.append(rules.preparedCoreactants.get(slot) ?? mol)
+      productSets = rules.reactions[ruleIndex]!.run_reactants(reactants, rules.maxProductSets)
+      for (let s = 0; s < productSets.size(); s++) {
+        const productSet = productSets.get(s)
+        if (productSet === undefined) continue
+        const products: Array<RawProduct> = []
+        try {
+          for (let p = 0; p < productSet.size(); p++) {
+            const product = productSet.at(p)
+            const raw = product === null ? null : rawSmiles(product)
+            products.push({ raw, charge: raw === null ? 0 : chargeOfSmiles(raw) })
+            product?.delete()
+          }
+        } finally {
+          productSet.delete()
+        }
+        out.candidates += candidates
+        const keys = judgeProductSet(sides, products, rules.coreactants, keyOf, countsOf)
+        if (keys === undefined) out.invalidCandidates += candidates
+        else for (const productKey of keys) add(productKey, ruleIndex)
+      }
+    } finally {
+      productSets?.delete()
+      reactants.delete()
+    }
   }
 }
 

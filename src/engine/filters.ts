@@ -4,6 +4,7 @@
  * written nor expanded, and no edge of the reaction network leads to it; inputs are never judged. The verdict depends
  * on the key alone, so each worker remembers it for the keys it met.
  */
+import type { ElementCounts } from "./coreactantRules.js"
 import { periodicTable } from "./periodicTable.js"
 
 /** The filters in force; a filter not asked for is absent (so the value travels to a cluster's runners as it is). */
@@ -46,13 +47,15 @@ export const passes = 0
 export const hasFilters = (filters: ProductFilters): boolean =>
   filters.maxHeavyAtoms !== undefined || filters.maxMw !== undefined || filters.elements !== undefined
 
-/** What the filters look at in a molecule (the key's, hydrogens implicit). */
+/** What a molecule (the key's, hydrogens implicit) is made of: what the filters and the atom balance look at. */
 export interface Composition {
   readonly heavyAtoms: number
   /** Average molecular weight, as RDKit's `MolWt`. */
   readonly molWt: number
-  /** The element symbols in it, hydrogen included when it has any. */
-  readonly elements: ReadonlyArray<string>
+  /** Its molecular formula: atoms by element symbol, hydrogens included. */
+  readonly counts: ElementCounts
+  /** The sum of its atoms' formal charges. */
+  readonly charge: number
 }
 
 /** `passes`, or 1 + the index in `filterNames` of the first filter the molecule fails (limits are inclusive). */
@@ -60,7 +63,7 @@ export const verdictOf = (filters: ProductFilters, composition: Composition): nu
   if (filters.maxHeavyAtoms !== undefined && composition.heavyAtoms > filters.maxHeavyAtoms) return 1
   if (filters.maxMw !== undefined && composition.molWt > filters.maxMw) return 2
   const allowed = filters.elements
-  if (allowed !== undefined && composition.elements.some((element) => !allowed.includes(element))) return 3
+  if (allowed !== undefined && Object.keys(composition.counts).some((element) => !allowed.includes(element))) return 3
   return passes
 }
 
@@ -82,6 +85,7 @@ export const parseElements = (list: string): { readonly ok: true; readonly eleme
 interface JsonAtom {
   readonly z?: number
   readonly impHs?: number
+  readonly chg?: number
   readonly isotope?: number
 }
 
@@ -96,10 +100,11 @@ export const compositionOfJson = (json: string, weighWithIsotopes: () => number)
     readonly molecules: ReadonlyArray<{ readonly atoms: ReadonlyArray<JsonAtom> }>
   }
   const defaults = parsed.defaults.atom
-  const hydrogen = periodicTable[1]![1]
-  const elements = new Set<string>()
+  const [hydrogenSymbol, hydrogenWeight] = periodicTable[1]!
+  const counts: Record<string, number> = {}
   let heavyAtoms = 0
   let molWt = 0
+  let charge = 0
   let isotopes = false
   for (const molecule of parsed.molecules) {
     for (const atom of molecule.atoms) {
@@ -107,13 +112,14 @@ export const compositionOfJson = (json: string, weighWithIsotopes: () => number)
       const z = atom.z ?? defaults.z
       const hydrogens = atom.impHs ?? defaults.impHs
       const [symbol, weight] = periodicTable[z]!
-      elements.add(symbol)
-      if (hydrogens > 0) elements.add("H")
+      counts[symbol] = (counts[symbol] ?? 0) + 1
+      if (hydrogens > 0) counts[hydrogenSymbol] = (counts[hydrogenSymbol] ?? 0) + hydrogens
       if (z > 1) heavyAtoms++
-      molWt += weight + hydrogens * hydrogen
+      molWt += weight + hydrogens * hydrogenWeight
+      charge += atom.chg ?? defaults.chg
     }
   }
-  return { heavyAtoms, molWt: isotopes ? weighWithIsotopes() : molWt, elements: [...elements] }
+  return { heavyAtoms, molWt: isotopes ? weighWithIsotopes() : molWt, counts, charge }
 }
 
 /**

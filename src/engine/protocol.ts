@@ -132,7 +132,8 @@ export type FromWorker =
   | { readonly _tag: "Ready" }
   | Progress
   | Poisoned
-  | { readonly _tag: "RuleRejected"; readonly line: number; readonly reason: string }
+  /** A rule (or coreactant) RDKit cannot read, in `file` (the rule file, or the coreactant file). */
+  | { readonly _tag: "RuleRejected"; readonly file: string; readonly line: number; readonly reason: string }
   | Canonicalized
   | ProductChunk
   | Depicted

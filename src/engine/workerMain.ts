@@ -35,7 +35,7 @@ const channel: WorkerChannel = {
 const rdkit = await loadRDKit(compiledRDKit)
 const compiled = compileRules(rdkit, settings.ruleSet, settings.maxProductSets, settings.edges)
 if (!compiled.ok) {
-  channel.send({ _tag: "RuleRejected", line: compiled.line, reason: compiled.reason })
+  channel.send({ _tag: "RuleRejected", file: compiled.file, line: compiled.line, reason: compiled.reason })
 } else {
   const rules = compiled.rules
   const keyCache = KeyCache.attach(keyCacheBuffer)

@@ -42,6 +42,7 @@ export interface Fingerprint {
   readonly reactions: boolean
   /** The product filters in words (`describeFilters`), "" for none. */
   readonly filters: string
+  readonly maxProductSets: number
 }
 
 export interface PartRecord {
@@ -88,6 +89,8 @@ export type RunDefinition = Pick<
   RunSettings,
   | "input"
   | "rules"
+  | "coreactants"
+  | "maxProductSets"
   | "explicitH"
   | "kekulize"
   | "generations"
@@ -109,6 +112,8 @@ const absoluteRules = (rules: string): string => (builtinRuleSets.includes(rules
 export const runDefinitionOf = (s: RunSettings): RunDefinition => ({
   input: s.input === undefined ? undefined : path.resolve(s.input),
   rules: absoluteRules(s.rules),
+  coreactants: s.coreactants === undefined ? undefined : path.resolve(s.coreactants),
+  maxProductSets: s.maxProductSets,
   explicitH: s.explicitH,
   kekulize: s.kekulize,
   generations: s.generations,
@@ -207,7 +212,8 @@ export const fingerprintOf = (settings: RunSettings, input: string | undefined, 
       idField: settings.idField ?? "",
       engine: engine.rdkit,
       reactions: settings.reactions,
-      filters: describeFilters(filtersOf(settings))
+      filters: describeFilters(filtersOf(settings)),
+      maxProductSets: settings.maxProductSets
     } satisfies Fingerprint
   })
 
@@ -225,7 +231,8 @@ const fingerprintLabels: Record<keyof Fingerprint, string> = {
   idField: "--id-field",
   engine: "RDKit (--engine)",
   reactions: "--reactions",
-  filters: "--max-heavy-atoms / --max-mw / --elements"
+  filters: "--max-heavy-atoms / --max-mw / --elements",
+  maxProductSets: "--max-product-sets"
 }
 
 /** Each way the new run differs from the checkpointed one, in words; empty when it may resume. */

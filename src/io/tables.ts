@@ -46,24 +46,43 @@ export const productTable: Table<ProductRows> = {
   ]
 }
 
-/** Edges of the reaction network (the product contract's "The reaction network"): keys both ends. */
+/**
+ * Edges of the reaction network (the product contract's "The reaction network"): keys both ends. A rule set with
+ * coreactants also names, for each edge, the coreactants its rule consumes and gives (IDs, `;`-joined, empty for a
+ * rule on the molecule alone).
+ */
 export type ReactionRows = {
   readonly reactant: ReadonlyArray<string>
   readonly rule: ReadonlyArray<string>
   readonly product: ReadonlyArray<string>
   /** The generation whose expansion found the edge. */
   readonly generation: ReadonlyArray<number>
+  readonly coreactantsIn: ReadonlyArray<string>
+  readonly coreactantsOut: ReadonlyArray<string>
 }
 
-export const reactionTable: Table<ReactionRows> = {
-  name: "reactions",
-  columns: [
-    { field: "reactant", name: "reactant", type: "utf8" },
-    { field: "rule", name: "rule", type: "utf8" },
-    { field: "product", name: "product", type: "utf8" },
-    { field: "generation", name: "generation", type: "int32" }
-  ]
-}
+const edgeColumns: Table<ReactionRows>["columns"] = [
+  { field: "reactant", name: "reactant", type: "utf8" },
+  { field: "rule", name: "rule", type: "utf8" },
+  { field: "product", name: "product", type: "utf8" },
+  { field: "generation", name: "generation", type: "int32" }
+]
+
+/** The network's table: with the coreactant columns when the rule set has coreactants. */
+export const reactionTableOf = (coreactants: boolean): Table<ReactionRows> =>
+  coreactants
+    ? {
+      name: "reactions",
+      columns: [
+        ...edgeColumns,
+        { field: "coreactantsIn", name: "coreactants_in", type: "utf8" },
+        { field: "coreactantsOut", name: "coreactants_out", type: "utf8" }
+      ]
+    }
+    : { name: "reactions", columns: edgeColumns }
+
+/** The network's table without coreactant columns: its name and folder are the same either way. */
+export const reactionTable = reactionTableOf(false)
 
 /** How many rows `rows` holds: the length of the table's first column. */
 export const rowCount = <R extends Rows>(table: Table<R>, rows: R): number => rows[table.columns[0]!.field]!.length

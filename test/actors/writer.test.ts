@@ -32,7 +32,9 @@ const edges = (n: number) => ({
   reactant: new Array<string>(n).fill("CO"),
   rule: new Array<string>(n).fill("rule"),
   product: Array.from({ length: n }, (_, i) => `C${"C".repeat(i % 7)}O${i}`),
-  generation: new Array<number>(n).fill(1)
+  generation: new Array<number>(n).fill(1),
+  coreactantsIn: new Array<string>(n).fill(""),
+  coreactantsOut: new Array<string>(n).fill("")
 })
 
 describe.each(["hyparquet-writer", "parquetjs-lite"] as const)("writer with %s", (kind) => {

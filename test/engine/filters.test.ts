@@ -1,7 +1,7 @@
 /**
  * The product filters as pure rules (verdicts, `--elements` parsing, the fingerprint's words, the memory of verdicts)
  * and each engine's reading of a molecule's composition against native RDKit's own (`GetNumHeavyAtoms`,
- * `Descriptors.MolWt`, the atoms' symbols and hydrogen counts, printed by python3-rdkit 2022.09.3).
+ * `Descriptors.MolWt`, `CalcMolFormula`, `GetFormalCharge`, printed by python3-rdkit 2022.09.3).
  */
 import { assert, describe, it } from "vitest"
 import { composeMolecule } from "../../src/engine/chemistry.js"
@@ -45,7 +45,20 @@ describe.each(engines)("the %s engine's composition of a molecule", (engine) => 
     assert.isDefined(composition)
     assert.strictEqual(composition!.heavyAtoms, heavyAtoms)
     assert.closeTo(composition!.molWt, molWt, 1e-9)
-    assert.deepStrictEqual([...composition!.elements].sort(), elements)
+    assert.deepStrictEqual(Object.keys(composition!.counts).sort(), elements)
+  })
+
+  it.each([
+    ["Oc1ccccc1", { C: 6, H: 6, O: 1 }, 0],
+    ["c1cc[nH]c1", { C: 4, H: 5, N: 1 }, 0],
+    ["[2H]C([2H])([2H])O", { C: 1, H: 4, O: 1 }, 0],
+    ["[Cl-].[NH4+]", { Cl: 1, H: 4, N: 1 }, 0],
+    ["NC(=O)c1ccc[n+](C)c1", { C: 7, H: 9, N: 2, O: 1 }, 1],
+    ["[O-][N+](=O)c1ccccc1", { C: 6, H: 5, N: 1, O: 2 }, 0]
+  ] as ReadonlyArray<readonly [string, Record<string, number>, number]>)("%s: the formula and formal charge RDKit gives", async (key, counts, charge) => {
+    const composition = await compose(engine)(key)
+    assert.deepStrictEqual({ ...composition!.counts }, counts)
+    assert.strictEqual(composition!.charge, charge)
   })
 
   it("is undefined for a key that does not parse", async () => {
@@ -53,7 +66,7 @@ describe.each(engines)("the %s engine's composition of a molecule", (engine) => 
   })
 })
 
-const phenol: Composition = { heavyAtoms: 7, molWt: 94.113, elements: ["C", "H", "O"] }
+const phenol: Composition = { heavyAtoms: 7, molWt: 94.113, counts: { C: 6, H: 6, O: 1 }, charge: 0 }
 
 describe("verdictOf", () => {
   it.each([

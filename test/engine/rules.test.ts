@@ -1,6 +1,7 @@
 /**
  * Rule sets: reactant templates counted on real rules, every shared rule file and built-in loaded with its rule
- * count and preparation, and each structural error reported with its line and reason.
+ * count, preparation and coreactants, Pickaxe's format and coreactant files, and each structural error reported with
+ * its file, line and reason.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -9,7 +10,16 @@ import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Result } from "effect"
 import { RuleParseError } from "../../src/engine/ruleErrors.js"
-import { builtinRuleSets, countReactantTemplates, loadRuleSet, parseRuleText, type RuleSet } from "../../src/engine/rules.js"
+import {
+  builtinRuleSets,
+  coreactantsOfRule,
+  countReactantTemplates,
+  loadRuleSet,
+  parseCoreactantText,
+  parseRuleText,
+  type RuleSet,
+  withCoreactants
+} from "../../src/engine/rules.js"
 
 const fixtures = fileURLToPath(new URL("../fixtures/rules/", import.meta.url))
 const fixture = (name: string): string => path.join(fixtures, name)
@@ -79,11 +89,13 @@ describe("shared rule files", () => {
 describe("built-in rule sets", () => {
   const expected: ReadonlyArray<readonly [string, number, boolean, boolean]> = [
     ["polyphenol-phase2", 10, false, false],
-    ["mine-metacyc-generalized", 212, false, true],
+    ["mine-metacyc", 1_224, false, false],
+    ["mine-enzymatic-full", 250, true, false],
+    ["mine-chemical-damage", 148, false, false],
     ["mine-enzymatic", 53, true, false]
   ]
 
-  it("are the three shipped sets", () => {
+  it("are the five shipped sets", () => {
     assert.deepStrictEqual([...builtinRuleSets].sort(), expected.map(([name]) => name).sort())
   })
 
@@ -99,7 +111,6 @@ describe("built-in rule sets", () => {
     Effect.gen(function* () {
       const pairs = [
         ["polyphenol-phase2", "polyphenol-phase2.tsv"],
-        ["mine-metacyc-generalized", "mine_metacyc_generalized.tsv"],
         ["mine-enzymatic", "mine_enzymatic.tsv"]
       ] as const
       for (const [name, file] of pairs) {
@@ -243,5 +254,71 @@ describe("loadRuleSet", () => {
     Effect.gen(function* () {
       const error = yield* Effect.flip(loadRuleSet("polyphenol-phase3"))
       assert.match(error.reason, /not a built-in rule set/)
+    }))
+})
+
+describe("Pickaxe's format and coreactants", () => {
+  const header = "Name\tReactants\tSMARTS\tProducts\tComments"
+  const coreactants = parseCoreactantText("#ID\tName\tSMILES\nWATER\tWater\tO\nNAD_CoF\tNAD\tNC(=O)c1ccc[n+](C)c1\n", "co.tsv")
+
+  it("reads each rule's slots after the header, with directives and comments before it", () => {
+    const set = parsed(`#! explicit-h\n# MINE\n${header}\nhydrolysis\tAny;WATER\t[C:1][O:2].[O:3]>>[C:1][O:3].[O:2]\tAny;Any\tcomment\n`)
+    assert.isTrue(set.explicitH)
+    assert.deepStrictEqual(set.rules, [
+      { name: "hydrolysis", smarts: "[C:1][O:2].[O:3]>>[C:1][O:3].[O:2]", line: 4, slots: { reactants: ["Any", "WATER"], products: ["Any", "Any"] } }
+    ])
+    assert.deepStrictEqual(coreactantsOfRule(set.rules[0]!), { consumed: "WATER", given: "" })
+  })
+
+  it.each([
+    ["more slots than reactant templates", "r\tAny;WATER\t[C:1]>>[C:1]O\tAny", /rule "r": 2 reactant slot\(s\) \(Any;WATER\) for 1 reactant template\(s\)/],
+    ["fewer product slots than product templates", "r\tAny\t[C:1]>>[C:1].O\tAny", /rule "r": 1 product slot\(s\) \(Any\) for 2 product template\(s\)/],
+    ["no Any among the reactants", "r\tWATER\t[O:1]>>[O:1]\tAny", /no "Any" among the reactant slots/],
+    ["too few fields", "r\tAny\t[C:1]>>[C:1]O", /expected Name<TAB>Reactants<TAB>SMARTS<TAB>Products/]
+  ])("reports %s with its line", (_, line, reason) => {
+    const error = parseError(`${header}\n${line}\n`)
+    assert.strictEqual(error.line, 2)
+    assert.match(error.reason, reason)
+  })
+
+  it("names the rule that names an unknown coreactant, and says how to give coreactants", () => {
+    const set = parsed(`${header}\n\nr\tAny;SAM\t[C:1].[S:2]>>[C:1][S:2]\tAny\n`)
+    assert.isTrue(Result.isSuccess(coreactants))
+    const unknown = withCoreactants(set, Result.isSuccess(coreactants) ? coreactants.success : undefined)
+    assert.isTrue(Result.isFailure(unknown) && unknown.failure.message === `test.tsv:3: rule "r": unknown coreactant "SAM" (not in co.tsv)`)
+    const none = withCoreactants(set, undefined)
+    assert.isTrue(Result.isFailure(none) && /no coreactants were given \(--coreactants FILE\)/.test(none.failure.message))
+  })
+
+  it.each([
+    ["a line without a SMILES", "#ID\tName\tSMILES\nWATER\tWater\n", 2, /expected ID<TAB>Name<TAB>SMILES/],
+    ["a duplicate ID", "WATER\tWater\tO\nWATER\tagain\t[OH2]\n", 2, /duplicate coreactant ID "WATER" \(first on line 1\)/],
+    ["no coreactant at all", "#ID\tName\tSMILES\n", 0, /no coreactants in the file/]
+  ])("reports %s in a coreactant file", (_, text, line, reason) => {
+    const result = parseCoreactantText(text, "co.tsv")
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) {
+      assert.strictEqual(result.failure.line, line)
+      assert.match(result.failure.reason, reason)
+    }
+  })
+
+  it("reads coreactants and slots from JSON, checking the IDs", () => {
+    const json = (rules: string) =>
+      `{ "coreactants": [{ "id": "WATER", "name": "Water", "smiles": "O" }], "rules": [${rules}] }`
+    const set = parsed(json(`{ "name": "h", "smarts": "[C:1][O:2].[O:3]>>[C:1][O:3].[O:2]", "reactants": ["Any", "WATER"], "products": ["Any", "Any"] }`), "json")
+    assert.deepStrictEqual(set.coreactants?.entries.map((c) => [c.id, c.smiles, c.line]), [["WATER", "O", 1]])
+    assert.deepStrictEqual(set.rules[0]?.slots, { reactants: ["Any", "WATER"], products: ["Any", "Any"] })
+    assert.match(parseError(json(`{ "name": "h", "smarts": "[C:1].[O:2]>>[C:1][O:2]", "reactants": ["Any", "ATP"], "products": ["Any"] }`), "json").message, /unknown coreactant "ATP"/)
+    assert.match(parseError(json(`{ "name": "h", "smarts": "[C:1]>>[C:1]", "reactants": ["Any"] }`), "json").message, /must both be arrays/)
+  })
+
+  it.effect("gives each built-in set with coreactants its own, by its name", () =>
+    Effect.gen(function* () {
+      for (const [name, count] of [["mine-metacyc", 45], ["mine-enzymatic-full", 33], ["mine-chemical-damage", 44]] as const) {
+        const set = yield* loadRuleSet(name)
+        assert.strictEqual(set.coreactants?.source, `${name}.coreactants.tsv`)
+        assert.strictEqual(set.coreactants?.entries.length, count, name)
+      }
     }))
 })

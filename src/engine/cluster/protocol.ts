@@ -20,12 +20,23 @@ import { Rpc } from "effect/rpc"
 import type { Canonicalized, EngineOptions, ProductChunk } from "../protocol.js"
 import type { RuleSet } from "../rules.js"
 
+const SlotsSchema = Schema.Array(Schema.String)
+
 export const RuleSetSchema = Schema.Struct({
   source: Schema.String,
-  rules: Schema.Array(Schema.Struct({ name: Schema.String, smarts: Schema.String, line: Schema.Number })),
+  rules: Schema.Array(Schema.Struct({
+    name: Schema.String,
+    smarts: Schema.String,
+    line: Schema.Number,
+    slots: Schema.optionalKey(Schema.Struct({ reactants: SlotsSchema, products: SlotsSchema }))
+  })),
   explicitH: Schema.Boolean,
-  kekulize: Schema.Boolean
-})
+  kekulize: Schema.Boolean,
+  coreactants: Schema.optionalKey(Schema.Struct({
+    source: Schema.String,
+    entries: Schema.Array(Schema.Struct({ id: Schema.String, name: Schema.String, smiles: Schema.String, line: Schema.Number }))
+  }))
+}) satisfies Schema.Codec<RuleSet, RuleSet>
 
 /** What a runner needs besides the molecules; its worker threads are kept per distinct value of this. */
 export const EngineOptionsSchema = Schema.Struct({
@@ -196,10 +207,11 @@ export const pieceToCanonicalized = (piece: CanonicalizedPiece): Canonicalized =
   hashes: uint32sOf(piece.hashes)
 })
 
-/** The rule set as it travels. */
+/** The rule set as it travels: what its digest covers (rules with their slots, preparation, coreactants), no more. */
 export const ruleSetPayload = (ruleSet: RuleSet): typeof RuleSetSchema.Type => ({
   source: ruleSet.source,
-  rules: ruleSet.rules.map(({ name, smarts, line }) => ({ name, smarts, line })),
+  rules: ruleSet.rules.map(({ name, smarts, line, slots }) => ({ name, smarts, line, ...(slots === undefined ? {} : { slots }) })),
   explicitH: ruleSet.explicitH,
-  kekulize: ruleSet.kekulize
+  kekulize: ruleSet.kekulize,
+  ...(ruleSet.coreactants === undefined ? {} : { coreactants: ruleSet.coreactants })
 })

@@ -19,6 +19,14 @@ export interface NativeExpansion {
   readonly counts: Uint32Array
   /** Candidates RDKit could not write as SMILES. */
   readonly unwritable: number
+  /**
+   * The product sets of rules with coreactants, to be judged as wholes: each set's rule and size; then, set after
+   * set, each product's raw SMILES (null when RDKit could not write it) and formal charge.
+   */
+  readonly setRules: Uint32Array
+  readonly setSizes: Uint32Array
+  readonly setRaws: ReadonlyArray<string | null>
+  readonly setCharges: Int32Array
 }
 
 export interface NativeAddon {
@@ -31,7 +39,16 @@ export interface NativeAddon {
   /** Throws an Error whose `index` is the first rule RDKit rejects. */
   readonly loadRules: (
     smarts: ReadonlyArray<string>,
-    options: { readonly explicitH: boolean; readonly kekulize: boolean; readonly maxProductSets: number; readonly edges: boolean }
+    options: {
+      readonly explicitH: boolean
+      readonly kekulize: boolean
+      readonly maxProductSets: number
+      readonly edges: boolean
+      /** Per rule, its reactant slots as coreactant indices (-1 for `Any`), or none for a rule on the molecule alone. */
+      readonly slots: ReadonlyArray<ReadonlyArray<number>>
+      /** The coreactants' keys, in the order the slots index them. */
+      readonly coreactants: ReadonlyArray<string>
+    }
   ) => NativeRules
   /** Throws when RDKit throws on the molecule. */
   readonly expand: (rules: NativeRules, key: string) => NativeExpansion

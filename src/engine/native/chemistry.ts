@@ -5,10 +5,19 @@
  * path needs is not used here.
  */
 import { type Canonical, collectProducts, type MoleculeProducts } from "../chemistry.js"
+import {
+  anyProducts,
+  type ElementCounts,
+  judgeProductSet,
+  type RawProduct,
+  type ReactantMolecule,
+  type ReactionSides,
+  reactionSides
+} from "../coreactantRules.js"
 import type { KeyCache } from "../keyCache.js"
 import { inlineSvg, oneLineReason, unreadable } from "../rdkitText.js"
-import type { RuleSet } from "../rules.js"
-import type { NativeAddon, NativeRules } from "./addon.js"
+import { anySlot, type RuleSet, type RuleSlots } from "../rules.js"
+import type { NativeAddon, NativeExpansion, NativeRules } from "./addon.js"
 
 export const canonicalize = (addon: NativeAddon, text: string): Canonical => {
   const answer = addon.canonicalize(text)
@@ -16,29 +25,46 @@ export const canonicalize = (addon: NativeAddon, text: string): Canonical => {
   return { ok: false, reason: oneLineReason(answer.reason ?? "") || unreadable(text) }
 }
 
-/** The addon's compiled rules, and whether every edge of the network counts (see `collectProducts`). */
+/** The addon's compiled rules, with what judging the product sets of rules with coreactants needs. */
 export interface NativeRuleSet {
   readonly handle: NativeRules
+  /** Whether every edge of the network counts (see `collectProducts`). */
   readonly edges: boolean
+  readonly slots: ReadonlyArray<RuleSlots | undefined>
+  readonly coreactants: ReadonlyMap<string, ReactantMolecule>
 }
 
 export type NativeCompileResult =
   | { readonly ok: true; readonly rules: NativeRuleSet }
-  | { readonly ok: false; readonly line: number; readonly reason: string }
+  | { readonly ok: false; readonly file: string; readonly line: number; readonly reason: string }
 
 export const compileRules = (addon: NativeAddon, ruleSet: RuleSet, maxProductSets: number, edges = false): NativeCompileResult => {
+  const coreactants = new Map<string, ReactantMolecule>()
+  for (const coreactant of ruleSet.coreactants?.entries ?? []) {
+    const read = canonicalize(addon, coreactant.smiles)
+    const composition = read.ok ? addon.compose(read.key) : null
+    if (!read.ok || composition === null) {
+      const reason = read.ok ? "RDKit cannot read its key" : read.reason
+      return { ok: false, file: ruleSet.coreactants!.source, line: coreactant.line, reason: `coreactant "${coreactant.id}": its SMILES does not parse: ${reason}` }
+    }
+    coreactants.set(coreactant.id, { key: read.key, counts: composition.counts, charge: composition.charge })
+  }
+  const order = [...coreactants.keys()]
   try {
     const handle = addon.loadRules(ruleSet.rules.map((rule) => rule.smarts), {
       explicitH: ruleSet.explicitH,
       kekulize: ruleSet.kekulize,
       maxProductSets,
-      edges
+      edges,
+      slots: ruleSet.rules.map((rule) => rule.slots?.reactants.map((slot) => (slot === anySlot ? -1 : order.indexOf(slot))) ?? []),
+      coreactants: order.map((id) => coreactants.get(id)!.key)
     })
-    return { ok: true, rules: { handle, edges } }
+    return { ok: true, rules: { handle, edges, slots: ruleSet.rules.map((rule) => rule.slots), coreactants } }
   } catch (error) {
     const rule = ruleSet.rules[(error as { index?: number }).index ?? 0]!
     return {
       ok: false,
+      file: ruleSet.source,
       line: rule.line,
       reason: `rule "${rule.name}": RDKit could not parse the reaction SMARTS: ${oneLineReason((error as Error).message) || "no reason given"}`
     }
@@ -54,14 +80,57 @@ export const expandMolecule = (addon: NativeAddon, rules: NativeRuleSet, cache: 
   const expansion = addon.expand(rules.handle, key)
   const { products: out, add } = collectProducts(rules.edges)
   out.candidates = out.invalidCandidates = expansion.unwritable
+  const keyOf = (raw: string) => cache.resolve(raw, addon.keyOfRaw)
   for (let i = 0; i < expansion.raws.length; i++) {
     const count = expansion.counts[i]!
     out.candidates += count
-    const productKey = cache.resolve(expansion.raws[i]!, addon.keyOfRaw)
+    const productKey = keyOf(expansion.raws[i]!)
     if (productKey === null) out.invalidCandidates += count
     else add(productKey, expansion.rules[i]!)
   }
+  if (expansion.setRules.length > 0) judgeSets(addon, rules, key, expansion, keyOf, out, add)
   return out
+}
+
+/**
+ * The product sets of rules with coreactants, each judged as a whole (`judgeProductSet`); a set that does not count
+ * makes each of its `Any` products an invalid candidate. The molecule's formula is read once, each product key's
+ * once per molecule.
+ */
+const judgeSets = (
+  addon: NativeAddon,
+  rules: NativeRuleSet,
+  key: string,
+  expansion: NativeExpansion,
+  keyOf: (raw: string) => string | null,
+  out: MoleculeProducts,
+  add: (key: string, rule: number) => void
+): void => {
+  const composition = addon.compose(key)
+  if (composition === null) throw new Error(`the key ${key} no longer parses`)
+  const molecule: ReactantMolecule = { key, counts: composition.counts, charge: composition.charge }
+  const formulas = new Map<string, ElementCounts | undefined>()
+  const countsOf = (productKey: string) => {
+    if (!formulas.has(productKey)) formulas.set(productKey, addon.compose(productKey)?.counts)
+    return formulas.get(productKey)
+  }
+  const sidesOf = new Map<number, ReactionSides>()
+  let next = 0
+  for (let s = 0; s < expansion.setRules.length; s++) {
+    const rule = expansion.setRules[s]!
+    const slots = rules.slots[rule]!
+    let sides = sidesOf.get(rule)
+    if (sides === undefined) sidesOf.set(rule, (sides = reactionSides(slots, molecule, rules.coreactants)))
+    const products: Array<RawProduct> = []
+    for (let p = 0; p < expansion.setSizes[s]!; p++, next++) {
+      products.push({ raw: expansion.setRaws[next] ?? null, charge: expansion.setCharges[next]! })
+    }
+    const candidates = anyProducts(slots)
+    out.candidates += candidates
+    const keys = judgeProductSet(sides, products, rules.coreactants, keyOf, countsOf)
+    if (keys === undefined) out.invalidCandidates += candidates
+    else for (const productKey of keys) add(productKey, rule)
+  }
 }
 
 /** A molecule drawn by RDKit as inline SVG, as the WebAssembly path draws it, or null. */

@@ -54,7 +54,7 @@ const start = async (settings: WorkerSettings) => {
   if (!loaded.ok) throw new Error(`the native RDKit engine cannot be used: ${loaded.reason}`)
   const addon = loaded.addon
   const compiled = compileRules(addon, settings.ruleSet, settings.maxProductSets, settings.edges)
-  if (!compiled.ok) return channel.send({ _tag: "RuleRejected", line: compiled.line, reason: compiled.reason })
+  if (!compiled.ok) return channel.send({ _tag: "RuleRejected", file: compiled.file, line: compiled.line, reason: compiled.reason })
   const rules = compiled.rules
   const keyCache = KeyCache.create(defaults.keyCacheSlots)
   serve(channel, settings, {

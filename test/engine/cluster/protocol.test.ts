@@ -1,7 +1,8 @@
 /** A product chunk as it crosses between a runner and the coordinator: everything the deduper needs, unchanged. */
 import { assert, describe, it } from "@effect/vitest"
-import { Schema } from "effect"
-import { ChunkPiece, chunkToPiece, pieceToChunk } from "../../../src/engine/cluster/protocol.js"
+import { Effect, Schema } from "effect"
+import { ChunkPiece, chunkToPiece, pieceToChunk, ruleSetPayload, RuleSetSchema } from "../../../src/engine/cluster/protocol.js"
+import { loadRuleSet, ruleSetDigest } from "../../../src/engine/rules.js"
 import type { ProductChunk } from "../../../src/engine/protocol.js"
 
 const chunkOf = (keys: ReadonlyArray<string>): ProductChunk => ({
@@ -51,4 +52,14 @@ describe("chunk pieces", () => {
     assert.deepStrictEqual([...back.parents], [0, 1])
     assert.deepStrictEqual([...back.rules], [65_535, 65_534])
   })
+})
+
+describe("rule set payloads", () => {
+  it.effect.each(["polyphenol-phase2", "mine-enzymatic-full"])("carry %s whole: slots, preparation and coreactants, so its digest holds", (name) =>
+    Effect.gen(function*() {
+      const ruleSet = yield* loadRuleSet(name)
+      const travelled = Schema.decodeUnknownSync(RuleSetSchema)(JSON.parse(JSON.stringify(Schema.encodeSync(RuleSetSchema)(ruleSetPayload(ruleSet)))))
+      assert.strictEqual(ruleSetDigest(travelled), ruleSetDigest(ruleSet))
+      assert.strictEqual(travelled.coreactants?.entries.length, ruleSet.coreactants?.entries.length)
+    }))
 })
