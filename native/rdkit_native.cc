@@ -36,6 +36,8 @@ struct RuleSet {
   std::vector<std::unique_ptr<RDKit::ChemicalReaction>> reactions;
   // Per rule: its reactant slots, or none for a rule on the molecule alone.
   std::vector<std::vector<int32_t>> slots;
+  // Per rule with slots: which product templates are `Any`, the only products whose SMILES the caller reads.
+  std::vector<std::vector<bool>> anyProducts;
   // The coreactants, prepared as the molecules are.
   std::vector<RDKit::ROMOL_SPTR> coreactants;
   bool explicitH = false;
@@ -153,11 +155,16 @@ Napi::Value LoadRules(const Napi::CallbackInfo& info) {
   rules->maxProductSets = options.Get("maxProductSets").ToNumber().Uint32Value();
   rules->edges = options.Get("edges").ToBoolean();
   Napi::Array slots = options.Get("slots").As<Napi::Array>();
+  Napi::Array anyProducts = options.Get("anyProducts").As<Napi::Array>();
   for (uint32_t i = 0; i < slots.Length(); i++) {
     Napi::Array ruleSlots = slots.Get(i).As<Napi::Array>();
     std::vector<int32_t> indices;
     for (uint32_t j = 0; j < ruleSlots.Length(); j++) indices.push_back(ruleSlots.Get(j).ToNumber().Int32Value());
     rules->slots.push_back(std::move(indices));
+    Napi::Array ruleAny = anyProducts.Get(i).As<Napi::Array>();
+    std::vector<bool> any;
+    for (uint32_t j = 0; j < ruleAny.Length(); j++) any.push_back(ruleAny.Get(j).ToBoolean());
+    rules->anyProducts.push_back(std::move(any));
   }
   Napi::Array coreactants = options.Get("coreactants").As<Napi::Array>();
   try {
@@ -219,10 +226,17 @@ Napi::Value Expand(const Napi::CallbackInfo& info) {
         for (const auto& productSet : rules->reactions[rule]->runReactants(tuple, rules->maxProductSets)) {
           setRules.push_back(rule);
           setSizes.push_back(productSet.size());
-          for (const auto& product : productSet) {
+          for (size_t j = 0; j < productSet.size(); j++) {
+            const auto& product = productSet[j];
             int charge = 0;
             for (const auto atom : product->atoms()) charge += atom->getFormalCharge();
             setCharges.push_back(charge);
+            // A coreactant's product counts by its charge and its name alone: writing its SMILES (NADH, ATP, ...)
+            // would cost more than the rest of the set.
+            if (j >= rules->anyProducts[rule].size() || !rules->anyProducts[rule][j]) {
+              setRaws.push_back(std::nullopt);
+              continue;
+            }
             try {
               setRaws.push_back(RDKit::MolToSmiles(*product));
             } catch (...) {

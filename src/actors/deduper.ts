@@ -34,29 +34,35 @@ export const runDeduper = (options: {
 }) => {
   const { seen, ruleNames, ruleCoreactants, edges, inbox, out, quarantine, filtered, stats } = options
 
-  const handle = (message: ToDeduper) =>
+  /** Generation 0: the valid inputs seed the seen set and the first frontier; the others are quarantined or counted. */
+  const seedInputs = (message: Extract<ToDeduper, { _tag: "Canonicalized" }>) =>
     Effect.gen(function*() {
-      if (message._tag === "Canonicalized") {
-        const { records, result } = message
-        const keys: Array<string> = []
-        const rootIds: Array<string> = []
-        for (let i = 0; i < records.length; i++) {
-          const record = records[i]!
-          const key = result.keys[i]
-          if (key === null || key === undefined) {
-            stats.inputsInvalid++
-            yield* quarantine.add(record.line, record.label ?? record.smiles, result.reasons[i] ?? "invalid SMILES")
-          } else if (seen.addIfNew(key, result.hashes[2 * i]!, result.hashes[2 * i + 1]!)) {
-            stats.inputsValid++
-            keys.push(key)
-            rootIds.push(record.id)
-          } else {
-            stats.inputsDuplicate++
-          }
+      const { records, result } = message
+      const keys: Array<string> = []
+      const rootIds: Array<string> = []
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i]!
+        const key = result.keys[i]
+        if (key === null || key === undefined) {
+          stats.inputsInvalid++
+          yield* quarantine.add(record.line, record.label ?? record.smiles, result.reasons[i] ?? "invalid SMILES")
+        } else if (seen.addIfNew(key, result.hashes[2 * i]!, result.hashes[2 * i + 1]!)) {
+          stats.inputsValid++
+          keys.push(key)
+          rootIds.push(record.id)
+        } else {
+          stats.inputsDuplicate++
         }
-        if (keys.length > 0) yield* out.send({ _tag: "Seeds", keys, rootIds })
-        return
       }
+      if (keys.length > 0) yield* out.send({ _tag: "Seeds", keys, rootIds })
+    })
+
+  /**
+   * A chunk of a generation's products: each unseen key that passes the filters is a product, each filtered one is
+   * listed once, and with `--reactions` each candidate that passes is an edge.
+   */
+  const sortProducts = (message: Extract<ToDeduper, { _tag: "Products" }>) =>
+    Effect.gen(function*() {
       const { generation, batch, chunk } = message
       stats.candidates += chunk.candidates
       stats.invalidCandidates += chunk.invalidCandidates
@@ -112,5 +118,5 @@ export const runDeduper = (options: {
       }
     })
 
-  return inbox.drain(handle).pipe(Effect.ensuring(out.end))
+  return inbox.drain((message) => (message._tag === "Canonicalized" ? seedInputs(message) : sortProducts(message))).pipe(Effect.ensuring(out.end))
 }

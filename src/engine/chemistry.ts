@@ -17,11 +17,12 @@ import type { JSMolListList, Mol, MolList, Reaction } from "@rdkit/rdkit"
 import {
   anyProducts,
   chargeOfSmiles,
-  type ElementCounts,
+  formulasOnce,
   judgeProductSet,
   type RawProduct,
   type ReactantMolecule,
-  reactionSides
+  reactionSides,
+  unreadableCoreactant
 } from "./coreactantRules.js"
 import { type Composition, compositionOfJson } from "./filters.js"
 import type { KeyCache } from "./keyCache.js"
@@ -154,8 +155,7 @@ export const compileRules = (rdkit: RDKit, ruleSet: RuleSet, maxProductSets: num
     if (!read.ok || composition === undefined || prepared === null) {
       prepared?.delete()
       dispose()
-      const reason = read.ok ? "RDKit cannot prepare it" : read.reason
-      return { ok: false, file: ruleSet.coreactants!.source, line: coreactant.line, reason: `coreactant "${coreactant.id}": its SMILES does not parse: ${reason}` }
+      return unreadableCoreactant(ruleSet, coreactant, read.ok ? "RDKit cannot prepare it" : read.reason)
     }
     coreactants.set(coreactant.id, { key: read.key, counts: composition.counts, charge: composition.charge })
     preparedCoreactants.set(coreactant.id, prepared)
@@ -311,11 +311,7 @@ const coreactantRuleRunner = (
   keyOf: (raw: string) => string | null
 ) => {
   let molecule: ReactantMolecule | undefined
-  const formulas = new Map<string, ElementCounts | undefined>()
-  const countsOf = (productKey: string) => {
-    if (!formulas.has(productKey)) formulas.set(productKey, composeMolecule(rdkit, productKey)?.counts)
-    return formulas.get(productKey)
-  }
+  const countsOf = formulasOnce((productKey) => composeMolecule(rdkit, productKey)?.counts)
   return (ruleIndex: number, slots: RuleSlots, out: MoleculeProducts, add: (key: string, rule: number) => void): void => {
     if (molecule === undefined) {
       const composition = composeMolecule(rdkit, key)

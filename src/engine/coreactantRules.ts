@@ -6,7 +6,7 @@
  * given to and returned by RunReactants, are equal. Pure: the engines run the reaction and read molecules; this
  * decides.
  */
-import { anySlot, type RuleSlots } from "./rules.js"
+import { anySlot, type Coreactant, type RuleSet, type RuleSlots } from "./rules.js"
 
 /** Element counts of a molecule, hydrogens included (its molecular formula). */
 export type ElementCounts = Readonly<Record<string, number>>
@@ -113,6 +113,23 @@ export const chargeOfSmiles = (smiles: string): number => {
   }
   return charge
 }
+
+/** A key's formula, read once per molecule however many product sets name the key. */
+export const formulasOnce = (read: (key: string) => ElementCounts | undefined): ((key: string) => ElementCounts | undefined) => {
+  const formulas = new Map<string, ElementCounts | undefined>()
+  return (key) => {
+    if (!formulas.has(key)) formulas.set(key, read(key))
+    return formulas.get(key)
+  }
+}
+
+/** Why a rule set cannot start: a coreactant RDKit cannot read, named by its file and line. */
+export const unreadableCoreactant = (ruleSet: RuleSet, coreactant: Coreactant, reason: string) => ({
+  ok: false as const,
+  file: ruleSet.coreactants?.source ?? ruleSet.source,
+  line: coreactant.line,
+  reason: `coreactant "${coreactant.id}": its SMILES does not parse: ${reason}`
+})
 
 /** How many candidates a product set of the rule holds: its `Any` products. */
 export const anyProducts = (slots: RuleSlots): number => slots.products.filter((slot) => slot === anySlot).length

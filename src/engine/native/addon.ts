@@ -21,7 +21,8 @@ export interface NativeExpansion {
   readonly unwritable: number
   /**
    * The product sets of rules with coreactants, to be judged as wholes: each set's rule and size; then, set after
-   * set, each product's raw SMILES (null when RDKit could not write it) and formal charge.
+   * set, each product's raw SMILES (null when RDKit could not write it, and for a coreactant's product, which is not
+   * written) and formal charge.
    */
   readonly setRules: Uint32Array
   readonly setSizes: Uint32Array
@@ -46,6 +47,8 @@ export interface NativeAddon {
       readonly edges: boolean
       /** Per rule, its reactant slots as coreactant indices (-1 for `Any`), or none for a rule on the molecule alone. */
       readonly slots: ReadonlyArray<ReadonlyArray<number>>
+      /** Per rule, which product templates are `Any`: only their SMILES are written. */
+      readonly anyProducts: ReadonlyArray<ReadonlyArray<boolean>>
       /** The coreactants' keys, in the order the slots index them. */
       readonly coreactants: ReadonlyArray<string>
     }

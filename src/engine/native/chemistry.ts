@@ -7,12 +7,13 @@
 import { type Canonical, collectProducts, type MoleculeProducts } from "../chemistry.js"
 import {
   anyProducts,
-  type ElementCounts,
+  formulasOnce,
   judgeProductSet,
   type RawProduct,
   type ReactantMolecule,
   type ReactionSides,
-  reactionSides
+  reactionSides,
+  unreadableCoreactant
 } from "../coreactantRules.js"
 import type { KeyCache } from "../keyCache.js"
 import { inlineSvg, oneLineReason, unreadable } from "../rdkitText.js"
@@ -43,10 +44,7 @@ export const compileRules = (addon: NativeAddon, ruleSet: RuleSet, maxProductSet
   for (const coreactant of ruleSet.coreactants?.entries ?? []) {
     const read = canonicalize(addon, coreactant.smiles)
     const composition = read.ok ? addon.compose(read.key) : null
-    if (!read.ok || composition === null) {
-      const reason = read.ok ? "RDKit cannot read its key" : read.reason
-      return { ok: false, file: ruleSet.coreactants!.source, line: coreactant.line, reason: `coreactant "${coreactant.id}": its SMILES does not parse: ${reason}` }
-    }
+    if (!read.ok || composition === null) return unreadableCoreactant(ruleSet, coreactant, read.ok ? "RDKit cannot read its key" : read.reason)
     coreactants.set(coreactant.id, { key: read.key, counts: composition.counts, charge: composition.charge })
   }
   const order = [...coreactants.keys()]
@@ -57,6 +55,7 @@ export const compileRules = (addon: NativeAddon, ruleSet: RuleSet, maxProductSet
       maxProductSets,
       edges,
       slots: ruleSet.rules.map((rule) => rule.slots?.reactants.map((slot) => (slot === anySlot ? -1 : order.indexOf(slot))) ?? []),
+      anyProducts: ruleSet.rules.map((rule) => rule.slots?.products.map((slot) => slot === anySlot) ?? []),
       coreactants: order.map((id) => coreactants.get(id)!.key)
     })
     return { ok: true, rules: { handle, edges, slots: ruleSet.rules.map((rule) => rule.slots), coreactants } }
@@ -109,11 +108,7 @@ const judgeSets = (
   const composition = addon.compose(key)
   if (composition === null) throw new Error(`the key ${key} no longer parses`)
   const molecule: ReactantMolecule = { key, counts: composition.counts, charge: composition.charge }
-  const formulas = new Map<string, ElementCounts | undefined>()
-  const countsOf = (productKey: string) => {
-    if (!formulas.has(productKey)) formulas.set(productKey, addon.compose(productKey)?.counts)
-    return formulas.get(productKey)
-  }
+  const countsOf = formulasOnce((productKey) => addon.compose(productKey)?.counts)
   const sidesOf = new Map<number, ReactionSides>()
   let next = 0
   for (let s = 0; s < expansion.setRules.length; s++) {
