@@ -10,7 +10,7 @@ import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
 import { clusterDevCommand, runnerCommand } from "./cli/clusterCommands.js"
-import { engineFlag, productSetFlag, withDefault } from "./cli/flags.js"
+import { engineFlag, optionalProductSetFlag, productSetFlag, withDefault } from "./cli/flags.js"
 import { stopOnSignals, stopRequested } from "./cli/stop.js"
 import { defaults, defaultWorkers } from "./config.js"
 import { displayClusterUrl } from "./engine/cluster/connection.js"
@@ -30,9 +30,9 @@ const flags = {
     Flag.optional
   ),
   rules: productSetFlag(Flag.String("rules"), defaults.rules, `Rule set: a built-in name (${builtinRuleSets.join(", ")}) or a .tsv/.json rule file`),
-  coreactants: Flag.String("coreactants").pipe(
-    Flag.withDescription("Coreactants of a rule file in Pickaxe's format (#ID<TAB>Name<TAB>SMILES); built-in sets bring their own (with --resume: the run's own)"),
-    Flag.optional
+  coreactants: optionalProductSetFlag(
+    Flag.String("coreactants"),
+    "Coreactants of a rule file in Pickaxe's format (#ID<TAB>Name<TAB>SMILES); built-in sets bring their own"
   ),
   maxProductSets: productSetFlag(Flag.Int("max-product-sets"), defaults.maxProductSetsPerRule, "Product sets RunReactants may give per rule and molecule (Pickaxe uses 10000)"),
   explicitH: Flag.Boolean("explicit-h").pipe(
@@ -56,10 +56,7 @@ const flags = {
   parquetWriter: withDefault(Flag.Literals("parquet-writer", ["hyparquet-writer", "parquetjs-lite"]), defaults.parquetWriter, "Parquet library"),
   output: withDefault(Flag.String("output").pipe(Flag.withAlias("o")), defaults.output, "Output folder"),
   smilesColumn: productSetFlag(Flag.String("smiles-column"), defaults.smilesColumn, "SMILES column of a .csv, .tsv or Parquet input"),
-  idField: Flag.String("id-field").pipe(
-    Flag.withDescription("Data item holding an SD record's id (default: its title line) (with --resume: the run's own)"),
-    Flag.optional
-  ),
+  idField: optionalProductSetFlag(Flag.String("id-field"), "Data item holding an SD record's id (default: its title line)"),
   idColumn: productSetFlag(Flag.String("id-column"), defaults.idColumn, "Id column of a .csv, .tsv or Parquet input (rows without one get their line number)"),
   targetMemory: withDefault(Flag.Finite("target-memory"), defaults.targetMemory, "Percent of system memory (or of the cgroup's limit) to stay under; above it the governor halves the batches in flight and the flush interval"),
   criticalMemory: Flag.Finite("critical-memory").pipe(
@@ -85,17 +82,14 @@ const flags = {
     false,
     "Also write the reaction network: every distinct (reactant, rule, product) edge, to reactions/part-NNNNN.parquet"
   ),
-  maxHeavyAtoms: Flag.Int("max-heavy-atoms").pipe(
-    Flag.withDescription("Drop products with more heavy atoms (neither written nor expanded; listed in filtered.tsv) (with --resume: the run's own)"),
-    Flag.optional
+  maxHeavyAtoms: optionalProductSetFlag(
+    Flag.Int("max-heavy-atoms"),
+    "Drop products with more heavy atoms (neither written nor expanded; listed in filtered.tsv)"
   ),
-  maxMw: Flag.Finite("max-mw").pipe(
-    Flag.withDescription("Drop products heavier than this average molecular weight (RDKit's MolWt) (with --resume: the run's own)"),
-    Flag.optional
-  ),
-  elements: Flag.String("elements").pipe(
-    Flag.withDescription("Drop products with an element not in this list, e.g. C,H,N,O,S,P (hydrogen must be listed) (with --resume: the run's own)"),
-    Flag.optional
+  maxMw: optionalProductSetFlag(Flag.Finite("max-mw"), "Drop products heavier than this average molecular weight (RDKit's MolWt)"),
+  elements: optionalProductSetFlag(
+    Flag.String("elements"),
+    "Drop products with an element not in this list, e.g. C,H,N,O,S,P (hydrogen must be listed)"
   ),
   moleculeTimeoutMs: withDefault(Flag.Int("molecule-timeout-ms"), defaults.moleculeTimeoutMs, "A molecule whose rules run longer is stopped and quarantined"),
   heapGrowthPercent: withDefault(

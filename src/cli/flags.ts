@@ -12,6 +12,13 @@ export const withDefault = <A>(flag: Flag.Flag<A>, value: A, description: string
 export const productSetFlag = <A>(flag: Flag.Flag<A>, value: A, description: string) =>
   flag.pipe(Flag.withDescription(`${description} (default: ${String(value)}) (with --resume: the run's own)`), Flag.optional)
 
+/**
+ * A flag that decides the product set and has no default (a filter, an SD id field, a coreactant file): left out,
+ * it is absent for a new run and the checkpoint's value for `--resume DIR`.
+ */
+export const optionalProductSetFlag = <A>(flag: Flag.Flag<A>, description: string) =>
+  flag.pipe(Flag.withDescription(`${description} (with --resume: the run's own)`), Flag.optional)
+
 /** `--engine`, for runs and runners alike. */
 export const engineFlag = withDefault(
   Flag.Literals("engine", engineChoices),
