@@ -556,7 +556,7 @@ const clusterAndCoordinator = async (base, date) => {
     "",
     "## Machine",
     "",
-    `- ${base.machine.cores} cores (${base.machine.cpuModel}), ${(base.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${base.machine.os}, Node ${base.machine.node}, RDKit WebAssembly ${base.machine.rdkitWasm}`,
+    `- ${base.machine.cores} cores (${base.machine.cpuModel}), ${(base.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${base.machine.os}, Node ${base.machine.node}, RDKit WebAssembly ${base.machine.rdkitWasm}, native RDKit ${base.machine.rdkitNativeEngine ?? "not built"} (\`auto\` runs it where it is built)`,
     `- molexpand: commit ${base.molexpand?.commit}; load after: ${results.uptimeAfter}`,
     "- Coordinator, PostgreSQL and runners share this machine's 2 cores: the runs measure the cluster path's cost, not a cluster's speed.",
     "",

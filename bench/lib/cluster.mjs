@@ -46,9 +46,9 @@ const runnerPids = (pid) => {
 const IDLE_SECONDS = 10
 
 /** `molexpand cluster-dev` with its runners serving; `stop()` stops it (SIGINT) and waits. */
-const startClusterDev = (molexpandMain) =>
+export const startClusterDev = (molexpandMain, runners = RUNNERS) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [molexpandMain, "cluster-dev", "--runners", String(RUNNERS), "--workers", String(RUNNER_WORKERS)], {
+    const child = spawn(process.execPath, [molexpandMain, "cluster-dev", "--runners", String(runners), "--workers", String(RUNNER_WORKERS)], {
       stdio: ["ignore", "ignore", "pipe"]
     })
     let text = ""
@@ -56,7 +56,7 @@ const startClusterDev = (molexpandMain) =>
     child.stderr.on("data", (chunk) => {
       text += chunk.toString()
       const url = /--cluster (\S+)/.exec(text)?.[1]
-      if (url !== undefined && (text.match(/: serving with/g) ?? []).length === RUNNERS) {
+      if (url !== undefined && (text.match(/: serving with/g) ?? []).length === runners) {
         clearTimeout(timer)
         resolve({
           url,

@@ -5,21 +5,16 @@
  */
 import { Worker } from "node:worker_threads"
 import { Effect } from "effect"
+import { compiledEntry } from "../compiledEntry.js"
 import type { DrawingSize } from "./protocol.js"
 import type { DepictRequest } from "./depictionWorker.js"
-
-/** The compiled worker; tests run the sources, so they point at the build of the same file. */
-const workerEntry = (): URL =>
-  import.meta.url.endsWith(".ts")
-    ? new URL("../../dist/engine/depictionWorker.js", import.meta.url)
-    : new URL("./depictionWorker.js", import.meta.url)
 
 /** Each SMILES's drawing as inline SVG (no XML declaration), for those RDKit (of `engine`) could draw. */
 export const depict = (smiles: ReadonlyArray<string>, size: DrawingSize, engine: DepictRequest["engine"]) =>
   Effect.callback<ReadonlyMap<string, string>>((resume) => {
     const unique = [...new Set(smiles)]
     if (unique.length === 0) return resume(Effect.succeed(new Map()))
-    const worker = new Worker(workerEntry(), { workerData: { smiles: unique, size, engine } satisfies DepictRequest })
+    const worker = new Worker(compiledEntry(import.meta.url, "depictionWorker.js"), { workerData: { smiles: unique, size, engine } satisfies DepictRequest })
     let answered = false
     const answer = (bySmiles: ReadonlyMap<string, string>) => {
       if (answered) return

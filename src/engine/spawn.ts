@@ -5,6 +5,7 @@
  * molecule, since when), which the worker keeps up to date.
  */
 import { Worker } from "node:worker_threads"
+import { compiledEntry } from "../compiledEntry.js"
 import { defaults } from "../config.js"
 import type { CompiledRDKit } from "./rdkit.js"
 import type { FromWorker, ToWorker, WorkerData, WorkerSettings } from "./protocol.js"
@@ -37,13 +38,6 @@ export const crashOnce = (events: WorkerEvents): ((reason: string) => void) => {
     events.onCrash(reason)
   }
 }
-
-/**
- * The compiled worker entry `fileName` in the folder of the module at `sourceUrl`. Tests run the sources through
- * vitest, where a worker still needs JavaScript: the build of the same folder (`src/` → `dist/`).
- */
-export const compiledEntry = (sourceUrl: string, fileName: string): URL =>
-  new URL(fileName, sourceUrl.endsWith(".ts") ? sourceUrl.replace(/\/src\/(?!.*\/src\/)/, "/dist/") : sourceUrl)
 
 /** What every thread of a WebAssembly pool shares: the key cache and RDKit's compiled WebAssembly. */
 export interface PoolShared {

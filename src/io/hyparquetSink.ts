@@ -1,15 +1,25 @@
 /**
  * The hyparquet-writer table writer: its `ParquetWriter` encodes one row group per call, Snappy-compressed, with
- * dictionary pages where they at least halve a column, into a `DurableFile`.
+ * dictionary pages where they at least halve a column. The encoding runs in a thread of the sink's own
+ * (`parquetEncoderThread.ts`), since it is most of a row group's cost; this side writes the bytes it gets back into a
+ * `DurableFile`.
  *
- * Encoding is synchronous, so a row group is never cut half-way by an interruption; its bytes are written out right
- * after. If the scope closes before commit, the `DurableFile` finalizer deletes the temporary file; the final path is
- * untouched.
+ * Row groups are encoded while the caller fills the next ones: `writeRowGroup` hands its rows over and returns, and
+ * takes the oldest group's bytes into the file only when `ROW_GROUPS_IN_THREAD` are under way (`commit` takes them
+ * all). Waiting for each encoding instead would stall the writer, and with it every actor upstream, for the
+ * encoding's whole time. A failed encoding therefore surfaces at a later call, which fails as the failed one would
+ * have; either way no commit follows. Memory stays bounded: a few flush intervals' rows in the thread.
+ *
+ * The thread lives as long as the sink's scope. If the scope closes before commit, the thread is stopped and the
+ * `DurableFile` finalizer deletes the temporary file; the final path is untouched.
  */
-import { Effect, type FileSystem, type Scope } from "effect"
-import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer"
-import { openDurableFile, type DurableFile } from "./durableFile.js"
+import { Worker } from "node:worker_threads"
+import { Deferred, Effect, type FileSystem, type Scope } from "effect"
+import type { SchemaElement } from "hyparquet-writer"
+import { compiledEntry } from "../compiledEntry.js"
+import { openDurableFile } from "./durableFile.js"
 import { ParquetWriteError } from "./errors.js"
+import type { EncoderStart, FromEncoder, ToEncoder } from "./parquetEncoderThread.js"
 import type { RowGroupWriter } from "./ParquetSink.js"
 import type { Column, Rows, Table } from "./tables.js"
 
@@ -19,64 +29,58 @@ const schemaElement = <R extends Rows>(column: Column<R>): SchemaElement =>
     ? { name: column.name, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" }, repetition_type: "REQUIRED" }
     : { name: column.name, type: "INT32", repetition_type: "REQUIRED" }
 
-const schemaOf = <R extends Rows>(table: Table<R>): SchemaElement[] => [
+export const schemaOf = <R extends Rows>(table: Table<R>): Array<SchemaElement> => [
   { name: "root", num_children: table.columns.length },
   ...table.columns.map(schemaElement)
 ]
 
 /**
- * 64 KiB of scratch for the Thrift headers and footer fields hyparquet-writer appends a few bytes at a time; the
- * DurableFile's blocks batch them into large writes, and page bodies this size or larger bypass the scratch.
+ * Row groups handed to the encoder thread and not yet taken into the file. More than one, so that the thread always
+ * has the next group when it finishes one, rather than idling while the main thread notices and hands it over; few,
+ * since each holds a flush interval's rows in memory.
  */
-const SCRATCH_BYTES = 64 * 1024
+const ROW_GROUPS_IN_THREAD = 3
 
-/**
- * hyparquet-writer's `Writer` over a DurableFile, with a fixed-size scratch instead of ByteWriter's ever-growing
- * buffer. Inherits the `append*` encoders, which all reserve space through `ensure`.
- */
-class DurableFileWriter extends ByteWriter {
-  constructor(private readonly file: DurableFile) {
-    super(SCRATCH_BYTES)
-  }
-
-  /** Only `appendBytes` can need more than the scratch holds, and it sends such chunks straight to the file. */
-  override ensure(size: number): void {
-    if (this.index + size > this.buffer.byteLength) this.drain()
-  }
-
-  override appendBytes(value: Uint8Array): void {
-    if (value.length < SCRATCH_BYTES) {
-      super.appendBytes(value)
-      return
-    }
-    this.drain()
-    this.file.write(value)
-    this.offset += value.length
-  }
-
-  override finish(): void {
-    this.drain()
-  }
-
-  // The bytes are in a file, not in memory; fail loudly rather than return a fragment of the scratch.
-  override getBuffer(): ArrayBuffer {
-    throw new Error("DurableFileWriter keeps no copy of the file")
-  }
-
-  override getBytes(): Uint8Array<ArrayBuffer> {
-    throw new Error("DurableFileWriter keeps no copy of the file")
-  }
-
-  private drain(): void {
-    if (this.index === 0) return
-    this.file.write(new Uint8Array(this.buffer, 0, this.index))
-    this.index = 0
-  }
+/** The encoder thread's answers, in the order of the requests: each request waits on its own. */
+interface EncoderThread {
+  /** Posts the request at once and returns what waits for its bytes; a thread that fails or dies fails it. */
+  readonly request: (reason: string, request: ToEncoder) => Deferred.Deferred<Uint8Array, ParquetWriteError>
 }
 
-/** Wraps a synchronous encoding step: hyparquet-writer throws plain Errors. */
-const writeStep = <A>(finalPath: string, reason: string, run: () => A): Effect.Effect<A, ParquetWriteError> =>
-  Effect.try({ try: run, catch: (cause) => new ParquetWriteError({ path: finalPath, reason, cause }) })
+/** The encoder thread, for the life of the scope. */
+const startEncoder = <R extends Rows>(table: Table<R>, finalPath: string): Effect.Effect<EncoderThread, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() =>
+        new Worker(compiledEntry(import.meta.url, "parquetEncoderThread.js"), { workerData: { schema: schemaOf(table) } satisfies EncoderStart })
+      ),
+      (worker) => Effect.promise(() => worker.terminate())
+    ),
+    (worker): EncoderThread => {
+      const waiting: Array<{ readonly reason: string; readonly answer: Deferred.Deferred<Uint8Array, ParquetWriteError> }> = []
+      const fail = (reason: string, cause: unknown, answer: Deferred.Deferred<Uint8Array, ParquetWriteError>) =>
+        Deferred.doneUnsafe(answer, Effect.fail(new ParquetWriteError({ path: finalPath, reason, cause })))
+      const failAll = (cause: unknown) => {
+        for (const { reason, answer } of waiting.splice(0)) fail(reason, cause, answer)
+      }
+      worker.on("message", (reply: FromEncoder) => {
+        const next = waiting.shift()
+        if (next === undefined) return
+        if (reply._tag === "Encoded") Deferred.doneUnsafe(next.answer, Effect.succeed(new Uint8Array(reply.bytes)))
+        else fail(next.reason, new Error(reply.reason), next.answer)
+      })
+      worker.on("error", failAll)
+      worker.on("exit", (code) => failAll(new Error(`the encoder thread exited with code ${code}`)))
+      return {
+        request: (reason, request) => {
+          const answer = Deferred.makeUnsafe<Uint8Array, ParquetWriteError>()
+          waiting.push({ reason, answer })
+          worker.postMessage(request)
+          return answer
+        }
+      }
+    }
+  )
 
 export const openHyparquetSink = <R extends Rows>(
   table: Table<R>,
@@ -84,24 +88,31 @@ export const openHyparquetSink = <R extends Rows>(
 ): Effect.Effect<RowGroupWriter<R>, ParquetWriteError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
     const file = yield* openDurableFile(finalPath)
-    const output = new DurableFileWriter(file)
-    const parquet = yield* writeStep(
-      finalPath,
-      "could not start the file",
-      () => new ParquetWriter({ writer: output, schema: schemaOf(table), codec: "SNAPPY" })
+    const encoder = yield* startEncoder(table, finalPath)
+    /** Row groups in the thread, oldest first. */
+    const inThread: Array<Deferred.Deferred<Uint8Array, ParquetWriteError>> = []
+    /** Takes the oldest row group in the thread into the file once its bytes are back. */
+    const takeOldest = Effect.suspend(() =>
+      Effect.flatMap(Deferred.await(inThread.shift()!), (bytes) => Effect.andThen(Effect.sync(() => file.write(bytes)), file.drain()))
     )
+    const takeAll = Effect.whileLoop({ while: () => inThread.length > 0, body: () => takeOldest, step: () => undefined })
 
     return {
       writeRowGroup: (rows: R, rowCount: number) =>
-        writeStep(finalPath, "could not encode a row group", () => {
-          // ParquetWriter.write copies each column (`slice`) before encoding, so lending it the readonly arrays is safe.
-          parquet.write({
-            columnData: table.columns.map((column) => ({ name: column.name, data: rows[column.field] as Array<string | number> })),
-            rowGroupSize: rowCount
+        Effect.andThen(
+          Effect.whileLoop({ while: () => inThread.length >= ROW_GROUPS_IN_THREAD, body: () => takeOldest, step: () => undefined }),
+          Effect.sync(() => {
+            inThread.push(encoder.request("could not encode a row group", {
+              _tag: "RowGroup",
+              // The thread gets a copy (postMessage clones), so lending it the readonly arrays is safe.
+              columns: table.columns.map((column) => ({ name: column.name, data: rows[column.field] as Array<string | number> })),
+              rows: rowCount
+            }))
           })
-        }).pipe(Effect.andThen(file.drain())),
-      commit: writeStep(finalPath, "could not write the footer", () => {
-        parquet.finish()
-      }).pipe(Effect.andThen(file.commit()))
+        ),
+      commit: takeAll.pipe(
+        Effect.andThen(Effect.suspend(() => Deferred.await(encoder.request("could not write the footer", { _tag: "Finish" })))),
+        Effect.flatMap((bytes) => Effect.andThen(Effect.sync(() => file.write(bytes)), file.commit()))
+      )
     }
   })

@@ -8,6 +8,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, layer } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet"
+import { ByteWriter, ParquetWriter } from "hyparquet-writer"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
@@ -15,6 +16,7 @@ import * as path from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import type { ParquetWriterKind } from "../../src/config.js"
 import { ParquetWriteError } from "../../src/io/errors.js"
+import { schemaOf } from "../../src/io/hyparquetSink.js"
 import { type CommittedFile, openParquetSink } from "../../src/io/ParquetSink.js"
 import { productTable, type ProductRows } from "../../src/io/tables.js"
 import { RowBuffer } from "../../src/io/rowBuffer.js"
@@ -157,6 +159,24 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
     })
   )
 
+  it.effect.skipIf(kind !== "hyparquet-writer")("encoding in its own thread changes no byte: the file is hyparquet-writer's own in one thread", () =>
+    Effect.gen(function* () {
+      const inOneThread = new ByteWriter()
+      const parquet = new ParquetWriter({ writer: inOneThread, schema: schemaOf(productTable), codec: "SNAPPY" })
+      for (let from = 0; from < PRODUCTS; from += FLUSH_INTERVAL) {
+        const group = slice(INPUT, from, Math.min(PRODUCTS, from + FLUSH_INTERVAL))
+        parquet.write({
+          columnData: productTable.columns.map((column) => ({ name: column.name, data: group[column.field] as Array<string | number> })),
+          rowGroupSize: FLUSH_INTERVAL
+        })
+      }
+      parquet.finish()
+      const file = yield* promise(() => fs.readFile(finalPath))
+      assert.strictEqual(file.length, inOneThread.offset)
+      assert.isTrue(file.equals(inOneThread.getBytes()), "the sink's file and the one-thread encoding differ")
+    })
+  )
+
   it.effect("DuckDB and hyparquet read back the same rows, all distinct, with the declared types", () =>
     Effect.gen(function* () {
       const sql = `read_parquet('${finalPath}', file_row_number = true)`
@@ -276,6 +296,29 @@ describe.each(KINDS)("%s sink", (kind) => layer(NodeFileSystem.layer)("on Node's
       assert.strictEqual(error.path, target)
       const exists = yield* promise(() => fs.stat(target).then(() => true, () => false))
       assert.isFalse(exists)
+    })
+  )
+
+  it.effect("a row group the writer cannot encode fails the sink with ParquetWriteError: no commit, nothing left", () =>
+    Effect.gen(function* () {
+      const case6 = yield* emptyFolder()
+      const target = path.join(case6, "products.parquet")
+      const good = slice(INPUT, 0, 10)
+      // A null in a required text column passes the sink's checks but not the encoder. hyparquet-writer's sink hands
+      // the group to its thread and learns of the failure at a later call; either way the commit never happens.
+      const unencodable = { ...good, smiles: [null, ...good.smiles.slice(1)] as unknown as ReadonlyArray<string> }
+      const error = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sink = yield* openParquetSink(kind, productTable, target)
+          yield* sink.writeRowGroup(good)
+          yield* sink.writeRowGroup(unencodable)
+          yield* sink.writeRowGroup(good)
+          return yield* sink.commit
+        })
+      ).pipe(Effect.flip)
+      assert.instanceOf(error, ParquetWriteError)
+      assert.strictEqual(error.path, target)
+      assert.deepStrictEqual(yield* readFolder(case6), [])
     })
   )
 

@@ -52,7 +52,15 @@ export interface RunnerOptions {
   readonly criticalMemory: number
   readonly pollMs: number
   readonly log: (line: string) => void
+  /**
+   * What runs each batch. By default RDKit worker pools, one per rule set and engine options; a benchmark gives one
+   * that replays recorded products, to feed a coordinator faster than RDKit could.
+   */
+  readonly engineFor?: BatchEngines | undefined
 }
+
+/** The engine for a batch, held while the caller's scope lasts. */
+export type BatchEngines = (header: BatchHeader) => Effect.Effect<EngineShape, RuleSetUnknown | RunnerBroken, Scope.Scope>
 
 /** Worker pools by rule set and engine options, started on the first batch that needs one. */
 const makePools = (workers: number, engine: ChosenEngine, log: (line: string) => void, runner: string) =>
@@ -80,7 +88,7 @@ const makePools = (workers: number, engine: ChosenEngine, log: (line: string) =>
       idleTimeToLive: `${defaults.runnerPoolIdleSeconds} seconds`
     })
     /** The pool for this batch's rule set and options, held while the caller's scope lasts. */
-    return (header: BatchHeader): Effect.Effect<EngineShape, RuleSetUnknown | RunnerBroken, Scope.Scope> =>
+    return (header: BatchHeader): ReturnType<BatchEngines> =>
       Effect.suspend((): Effect.Effect<EngineShape, RuleSetUnknown | RunnerBroken, Scope.Scope> => {
         if (header.ruleSet !== undefined && !ruleSets.has(header.ruleSetHash)) {
           if (ruleSetDigest(header.ruleSet) !== header.ruleSetHash) {
@@ -132,7 +140,7 @@ export const runRunner = (options: RunnerOptions) =>
     const governed = <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.andThen(handles.readerGate.await, handles.inFlight.withPermit(work))
 
     const versions = { molexpand: molexpandVersion, rdkit: options.engine.rdkit }
-    const poolFor = yield* makePools(options.workers, options.engine, log, name)
+    const poolFor = options.engineFor ?? (yield* makePools(options.workers, options.engine, log, name))
     const refusedFrom = new Set<string>()
     const checkVersions = (header: BatchHeader): Effect.Effect<void, VersionMismatch> => {
       const theirs = header.versions

@@ -4,9 +4,10 @@
  * a dead thread. Its progress arrives as messages and is kept here, where the pool reads it as a thread's.
  */
 import { fork } from "node:child_process"
+import { compiledEntry } from "../../compiledEntry.js"
 import { defaults } from "../../config.js"
 import type { FromWorker, WorkerSettings } from "../protocol.js"
-import { compiledEntry, crashOnce, recordProgress, type Spawn } from "../spawn.js"
+import { crashOnce, recordProgress, type Spawn } from "../spawn.js"
 import type { ProcessStart } from "./processMain.js"
 
 export const processSpawner = (settings: WorkerSettings): Spawn => (events) => {
