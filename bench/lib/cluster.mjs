@@ -10,9 +10,7 @@
  *   sockets: the batches and products, and their own traffic with PostgreSQL and each other (shard locks, health,
  *   the registry), which goes on while they are idle; so it is also given net of the idle rate measured just before;
  * - the coordinator's CPU seconds per molecule (GNU time), less its start-up (a run of one molecule on the same
- *   cluster): reading, receiving, deduplicating and writing. One coordinator core at that cost feeds `1 / cost`
- *   molecules a second, which is `1 / cost / rate` runner cores at a runner core's rate. On one machine this includes
- *   delivering the loopback traffic to the runners, which the kernel charges to the sender.
+ *   cluster): reading, receiving, deduplicating and writing, and its share of the cluster's routine over the run.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -134,7 +132,6 @@ export const runClusterBench = async ({ repoRoot, molexpandMain, input, rules, r
     batchBytesPerMolecule: median(runs.map((r) => r.cluster.batchBytesPerMolecule)),
     coordinatorCpuPerMolecule,
     localMolPerSecondPerWorker: perWorker,
-    coresOneCoordinatorFeeds: 1 / coordinatorCpuPerMolecule / perWorker
   }
 }
 
@@ -151,6 +148,6 @@ export const clusterReportLines = (c) => [
   "",
   `- Median throughput ratio cluster/local: **${fmt(c.ratio, 2)}**.`,
   `- Bytes moved per molecule (runners' rchar + wchar): median **${fmt(c.bytesPerMolecule, 0)}**, of which the batches and their products (net of the runners' idle traffic) **${fmt(c.batchBytesPerMolecule, 0)}**. A molecule counts once when canonicalized and once when expanded.`,
-  `- Coordinator CPU per molecule, start-up excluded: median ${fmt(c.coordinatorCpuPerMolecule * 1e3, 3)} ms; a local worker's rate: ${fmt(c.localMolPerSecondPerWorker)} mol/s; so on this footing one coordinator core feeds about ${fmt(c.coresOneCoordinatorFeeds, 0)} runner cores at this case's products per molecule (receiving included, and the loopback delivery the kernel charges to the coordinator; \`--coordinator\` below measures it without transport).`,
+  `- Coordinator CPU per molecule, start-up excluded: median ${fmt(c.coordinatorCpuPerMolecule * 1e3, 3)} ms. Most of it is not per molecule: the coordinator's share of the cluster's routine (the registry read every second, shard assignments, its memory governor) over a run whose runners keep it idle most of the time. What a coordinator takes per key, receiving included, is measured apart under "The coordinator alone", fed by replaying runners.`,
   ""
 ]
