@@ -5,9 +5,9 @@
  * `DurableFile`.
  *
  * Row groups are encoded while the caller fills the next ones: `writeRowGroup` hands its rows over and returns, and
- * takes the oldest group's bytes into the file only when `ROW_GROUPS_IN_THREAD` are under way (`commit` takes them
- * all). Waiting for each encoding instead would stall the writer, and with it every actor upstream, for the
- * encoding's whole time. A failed encoding therefore surfaces at a later call, which fails as the failed one would
+ * takes the oldest group's bytes into the file only when `defaults.parquetRowGroupsInThread` are under way
+ * (`commit` takes them all). Waiting for each encoding instead would stall the writer, and with it every actor
+ * upstream, for the encoding's whole time. A failed encoding therefore surfaces at a later call, which fails as the failed one would
  * have; either way no commit follows. Memory stays bounded: a few flush intervals' rows in the thread.
  *
  * The thread lives as long as the sink's scope. If the scope closes before commit, the thread is stopped and the
@@ -17,6 +17,7 @@ import { Worker } from "node:worker_threads"
 import { Deferred, Effect, type FileSystem, type Scope } from "effect"
 import type { SchemaElement } from "hyparquet-writer"
 import { compiledEntry } from "../compiledEntry.js"
+import { defaults } from "../config.js"
 import { openDurableFile } from "./durableFile.js"
 import { ParquetWriteError } from "./errors.js"
 import type { EncoderStart, FromEncoder, ToEncoder } from "./parquetEncoderThread.js"
@@ -33,13 +34,6 @@ export const schemaOf = <R extends Rows>(table: Table<R>): Array<SchemaElement> 
   { name: "root", num_children: table.columns.length },
   ...table.columns.map(schemaElement)
 ]
-
-/**
- * Row groups handed to the encoder thread and not yet taken into the file. More than one, so that the thread always
- * has the next group when it finishes one, rather than idling while the main thread notices and hands it over; few,
- * since each holds a flush interval's rows in memory.
- */
-const ROW_GROUPS_IN_THREAD = 3
 
 /** The encoder thread's answers, in the order of the requests: each request waits on its own. */
 interface EncoderThread {
@@ -100,7 +94,7 @@ export const openHyparquetSink = <R extends Rows>(
     return {
       writeRowGroup: (rows: R, rowCount: number) =>
         Effect.andThen(
-          Effect.whileLoop({ while: () => inThread.length >= ROW_GROUPS_IN_THREAD, body: () => takeOldest, step: () => undefined }),
+          Effect.whileLoop({ while: () => inThread.length >= defaults.parquetRowGroupsInThread, body: () => takeOldest, step: () => undefined }),
           Effect.sync(() => {
             inThread.push(encoder.request("could not encode a row group", {
               _tag: "RowGroup",
