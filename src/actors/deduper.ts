@@ -94,8 +94,9 @@ export const runDeduper = (options: {
           edgeRows.reactant.push(batch.keys[from]!)
           edgeRows.rule.push(ruleName)
           edgeRows.product.push(key)
-          edgeRows.coreactantsIn.push(ruleCoreactants[chunk.rules[i]!]!.consumed)
-          edgeRows.coreactantsOut.push(ruleCoreactants[chunk.rules[i]!]!.given)
+          const coreactants = ruleCoreactants[chunk.rules[i]!]!
+          edgeRows.coreactantsIn.push(coreactants.consumed)
+          edgeRows.coreactantsOut.push(coreactants.given)
           stats.edgesByRule[ruleName] = (stats.edgesByRule[ruleName] ?? 0) + 1
         }
         if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue

@@ -237,6 +237,14 @@ export const withCoreactants = (ruleSet: RuleSet, coreactants: Coreactants | und
   return Result.succeed(coreactants === undefined ? ruleSet : { ...ruleSet, coreactants })
 }
 
+/** Why `id` on `line` is refused as a coreactant already defined, or undefined (then it is remembered). */
+const duplicateCoreactant = (firstLine: Map<string, number>, id: string, line: number): string | undefined => {
+  const earlier = firstLine.get(id)
+  if (earlier !== undefined) return `duplicate coreactant ID "${id}" (first on line ${earlier})`
+  firstLine.set(id, line)
+  return undefined
+}
+
 /** Coreactants from their TSV (`#ID<TAB>Name<TAB>SMILES`; `#` lines are comments). Whether each SMILES parses is checked where RDKit runs. */
 export const parseCoreactantText = (text: string, source: string): Result.Result<Coreactants, RuleParseError> => {
   const fail = (line: number, reason: string) => Result.fail(new RuleParseError({ file: source, line, reason }))
@@ -249,9 +257,8 @@ export const parseCoreactantText = (text: string, source: string): Result.Result
     if (raw.trim() === "" || raw.trim().startsWith(COMMENT_PREFIX)) continue
     const [id = "", name = "", smiles = ""] = raw.split("\t").map((field) => field.trim())
     if (id === "" || smiles === "") return fail(line, "expected ID<TAB>Name<TAB>SMILES")
-    const earlier = firstLine.get(id)
-    if (earlier !== undefined) return fail(line, `duplicate coreactant ID "${id}" (first on line ${earlier})`)
-    firstLine.set(id, line)
+    const duplicate = duplicateCoreactant(firstLine, id, line)
+    if (duplicate !== undefined) return fail(line, duplicate)
     entries.push({ id, name, smiles, line })
   }
   if (entries.length === 0) return fail(WHOLE_FILE, "no coreactants in the file")
@@ -331,13 +338,15 @@ const parseJson = (text: string, source: string): Result.Result<RuleSet, RulePar
   if (!Array.isArray(rules)) return fail(WHOLE_FILE, "expected a \"rules\" array")
   if (coreactants !== undefined && !Array.isArray(coreactants)) return fail(WHOLE_FILE, "\"coreactants\" must be an array")
   const entries: Array<Coreactant> = []
+  const firstLine = new Map<string, number>()
   for (const [index, coreactant] of (coreactants ?? []).entries()) {
     const line = index + 1
     if (!isRecord(coreactant) || typeof coreactant["id"] !== "string" || typeof coreactant["smiles"] !== "string") {
       return fail(line, "a coreactant must be an object with string \"id\" and \"smiles\"")
     }
+    const duplicate = duplicateCoreactant(firstLine, coreactant["id"], line)
+    if (duplicate !== undefined) return fail(line, duplicate)
     const name = typeof coreactant["name"] === "string" ? coreactant["name"] : ""
-    if (entries.some((c) => c.id === coreactant["id"])) return fail(line, `duplicate coreactant ID "${coreactant["id"]}"`)
     entries.push({ id: coreactant["id"], name, smiles: coreactant["smiles"].trim(), line })
   }
   const candidates: Array<Rule> = []

@@ -89,12 +89,12 @@ export const openHyparquetSink = <R extends Rows>(
     const takeOldest = Effect.suspend(() =>
       Effect.flatMap(Deferred.await(inThread.shift()!), (bytes) => Effect.andThen(Effect.sync(() => file.write(bytes)), file.drain()))
     )
-    const takeAll = Effect.whileLoop({ while: () => inThread.length > 0, body: () => takeOldest, step: () => undefined })
+    const takeWhile = (more: () => boolean) => Effect.whileLoop({ while: more, body: () => takeOldest, step: () => undefined })
 
     return {
       writeRowGroup: (rows: R, rowCount: number) =>
         Effect.andThen(
-          Effect.whileLoop({ while: () => inThread.length >= defaults.parquetRowGroupsInThread, body: () => takeOldest, step: () => undefined }),
+          takeWhile(() => inThread.length >= defaults.parquetRowGroupsInThread),
           Effect.sync(() => {
             inThread.push(encoder.request("could not encode a row group", {
               _tag: "RowGroup",
@@ -104,7 +104,7 @@ export const openHyparquetSink = <R extends Rows>(
             }))
           })
         ),
-      commit: takeAll.pipe(
+      commit: takeWhile(() => inThread.length > 0).pipe(
         Effect.andThen(Effect.suspend(() => Deferred.await(encoder.request("could not write the footer", { _tag: "Finish" })))),
         Effect.flatMap((bytes) => Effect.andThen(Effect.sync(() => file.write(bytes)), file.commit()))
       )

@@ -109,18 +109,22 @@ const judgeSets = (
   if (composition === null) throw new Error(`the key ${key} no longer parses`)
   const molecule: ReactantMolecule = { key, counts: composition.counts, charge: composition.charge }
   const countsOf = formulasOnce((productKey) => addon.compose(productKey)?.counts)
-  const sidesOf = new Map<number, ReactionSides>()
+  /** Per rule met, its sides on this molecule and the candidates each of its sets holds. */
+  const byRule = new Map<number, { readonly sides: ReactionSides; readonly candidates: number }>()
   let next = 0
   for (let s = 0; s < expansion.setRules.length; s++) {
     const rule = expansion.setRules[s]!
-    const slots = rules.slots[rule]!
-    let sides = sidesOf.get(rule)
-    if (sides === undefined) sidesOf.set(rule, (sides = reactionSides(slots, molecule, rules.coreactants)))
+    let judged = byRule.get(rule)
+    if (judged === undefined) {
+      const slots = rules.slots[rule]!
+      judged = { sides: reactionSides(slots, molecule, rules.coreactants), candidates: anyProducts(slots) }
+      byRule.set(rule, judged)
+    }
+    const { sides, candidates } = judged
     const products: Array<RawProduct> = []
     for (let p = 0; p < expansion.setSizes[s]!; p++, next++) {
       products.push({ raw: expansion.setRaws[next] ?? null, charge: expansion.setCharges[next]! })
     }
-    const candidates = anyProducts(slots)
     out.candidates += candidates
     const keys = judgeProductSet(sides, products, rules.coreactants, keyOf, countsOf)
     if (keys === undefined) out.invalidCandidates += candidates
