@@ -24,6 +24,15 @@ export const defaults = {
    */
   batchSize: 50,
   /**
+   * Molecules per batch on a cluster, unless `--batch-size` is given. Whatever its size, a batch costs the
+   * coordinator's main thread about 0.6 ms (an RPC call, its stream's start and end, routing, taking it once), and
+   * that thread is what bounds how many runner cores one coordinator feeds: from 50 to 400 its CPU per key fell by
+   * a quarter on the polyphenols' replay (`bench/README.md`, "the coordinator over the cluster"), 1,000 gained
+   * nothing more. A batch stays streamed back in chunks, so its size does not bound memory; a lost runner costs its
+   * batches again, at 400 polyphenols about 7 s of one core each.
+   */
+  clusterBatchSize: 400,
+  /**
    * Near a generation's end a batch takes at most 1/(this × workers) of the molecules left (see
    * `src/actors/batchSize.ts`). Two gives each worker about half its fair share of the rest: the batches shrink
    * geometrically, costing about `2 × workers × ln(batchSize)` extra messages a generation.

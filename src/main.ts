@@ -46,7 +46,10 @@ const flags = {
   generations: productSetFlag(Flag.Int("generations"), defaults.generations, "Rounds of rule application"),
   workers: withDefault(Flag.Int("workers").pipe(Flag.withAlias("w")), defaultWorkers(), "RDKit workers of a local run (the number of cores); with --cluster, each runner's own --workers count"),
   engine: engineFlag,
-  batchSize: withDefault(Flag.Int("batch-size"), defaults.batchSize, "Molecules per batch sent to a worker"),
+  batchSize: Flag.Int("batch-size").pipe(
+    Flag.withDescription(`Molecules per batch sent to a worker (default: ${defaults.batchSize}; with --cluster, ${defaults.clusterBatchSize})`),
+    Flag.optional
+  ),
   chunkSize: withDefault(Flag.Int("chunk-size"), defaults.chunkSize, "Products per message from a worker"),
   flushInterval: withDefault(Flag.Int("flush-interval"), defaults.flushInterval, "Rows per Parquet row group; the writer never buffers more"),
   queueCapacity: withDefault(Flag.Int("queue-capacity"), defaults.queueCapacity, "Messages each actor's inbox holds"),

@@ -10,7 +10,7 @@
  */
 import * as path from "node:path"
 import { Effect, FileSystem, Option, Schedule, Stream } from "effect"
-import { expectedBeforeCheckpoint, nextBatchSize } from "./actors/batchSize.js"
+import { expectedBeforeCheckpoint, largestBatch, nextBatchSize } from "./actors/batchSize.js"
 import { runDeduper } from "./actors/deduper.js"
 import * as Mailbox from "./actors/mailbox.js"
 import type { ToDeduper, ToWriter, WorkBatch } from "./actors/messages.js"
@@ -277,7 +277,7 @@ export const runPipeline = Effect.fn("runPipeline")(function*(input: PipelineInp
             leftMs: settings.checkpointSeconds * 1000 - elapsedMs
           })
           return nextBatchSize({
-            batchSize: settings.batchSize,
+            batchSize: largestBatch(settings),
             workers: Math.max(1, engine.capacity()),
             remaining: [remaining(), beforeCheckpoint],
             tailDivisor: defaults.tailBatchDivisor

@@ -23,7 +23,8 @@ export interface RunSettings {
   readonly workers: number
   /** The RDKit the workers run: `auto` (native if its addon loads, else WebAssembly), `native` or `wasm`. */
   readonly engine: EngineChoice
-  readonly batchSize: number
+  /** Molecules per batch; undefined: the engine's own (`defaults.batchSize` on this machine, `clusterBatchSize` on a cluster). */
+  readonly batchSize: number | undefined
   readonly chunkSize: number
   readonly flushInterval: number
   readonly queueCapacity: number
@@ -84,7 +85,7 @@ export const defaultSettings = (): RunSettings => ({
   generations: defaults.generations,
   workers: defaultWorkers(),
   engine: defaults.engine,
-  batchSize: defaults.batchSize,
+  batchSize: undefined,
   chunkSize: defaults.chunkSize,
   flushInterval: defaults.flushInterval,
   queueCapacity: defaults.queueCapacity,
@@ -170,7 +171,7 @@ export const validateSettings = (s: RunSettings): Array<string> => [
   ...integerAtLeast("max-product-sets", s.maxProductSets, 1),
   ...workersProblems(s.workers),
   ...engineProblems(s.engine),
-  ...integerAtLeast("batch-size", s.batchSize, 1),
+  ...(s.batchSize === undefined ? [] : integerAtLeast("batch-size", s.batchSize, 1)),
   ...integerAtLeast("chunk-size", s.chunkSize, 1),
   ...integerAtLeast("flush-interval", s.flushInterval, 1),
   ...integerAtLeast("queue-capacity", s.queueCapacity, 1),

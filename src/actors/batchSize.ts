@@ -1,3 +1,12 @@
+import { defaults } from "../config.js"
+
+/**
+ * The largest batch of a run: the one asked for, else the engine's own. On a cluster a batch's fixed cost is paid
+ * by the coordinator's one main thread, so batches are larger there (see `defaults.clusterBatchSize`).
+ */
+export const largestBatch = (settings: { readonly batchSize: number | undefined; readonly cluster: string | undefined }): number =>
+  settings.batchSize ?? (settings.cluster === undefined ? defaults.batchSize : defaults.clusterBatchSize)
+
 /**
  * How many molecules the reader puts in its next batch.
  *

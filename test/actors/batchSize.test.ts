@@ -1,9 +1,21 @@
 /** Sizing the reader's batches: full while plenty remains, shrinking toward a drain, never empty nor above the bound. */
 import { assert, describe, it } from "@effect/vitest"
-import { expectedBeforeCheckpoint, nextBatchSize } from "../../src/actors/batchSize.js"
+import { expectedBeforeCheckpoint, largestBatch, nextBatchSize } from "../../src/actors/batchSize.js"
+import { defaults } from "../../src/config.js"
 
 const size = (remaining: number | undefined, workers = 2) =>
   nextBatchSize({ batchSize: 50, workers, remaining: [remaining], tailDivisor: 2 })
+
+describe("largestBatch", () => {
+  it.each([
+    { batchSize: undefined, cluster: undefined, expected: defaults.batchSize },
+    { batchSize: undefined, cluster: "postgres://molexpand@db/molexpand", expected: defaults.clusterBatchSize },
+    { batchSize: 7, cluster: undefined, expected: 7 },
+    { batchSize: 7, cluster: "postgres://molexpand@db/molexpand", expected: 7 }
+  ])("--batch-size $batchSize, cluster $cluster: at most $expected", ({ batchSize, cluster, expected }) => {
+    assert.strictEqual(largestBatch({ batchSize, cluster }), expected)
+  })
+})
 
 describe("nextBatchSize", () => {
   it.each([
