@@ -9,6 +9,10 @@
  *    answers a marked SMILES with the recorded key, marked likewise, and a marked parent with the recorded products,
  *    their hashes XORed with the copy number: every copy's keys are new to the seen set, as a larger library's
  *    would be, and every one is written. Nothing is computed but a lookup and an XOR per key.
+ * 3. The same replay as the issue's job would feed it: there most keys a runner sends are already seen (89M products
+ *    from 48M expansions: 1.85 new per expansion, against 23.4 keys per polyphenol). So after the first copy only
+ *    that share of each copy's products keeps its copy's hash; the others keep the first copy's, and the deduper
+ *    finds them seen: received and looked up, but not written.
  *
  * Keys per second = candidate keys handed to the deduper / the run's seconds (the summary's, which leave out start-up).
  */
@@ -21,6 +25,10 @@ import { startClusterDev } from "./cluster.mjs"
 import { fmt } from "./stats.mjs"
 
 const RECORD_WORKERS = 2
+/** The issue's job: ~89M products from ~48M molecule expansions (13.79M rows, 2 generations). */
+const JOB_NEW_PRODUCTS_PER_EXPANSION = 89e6 / 48e6
+/** A product repeats the first copy's when its hash's low word, modulo this, falls at or above its share of it. */
+const SHARE_RESOLUTION = 10_000
 /** Replay requests at once: replaying is a lookup, so a few keep the deduper's inbox full. */
 const REPLAY_SIZE = 4
 export const COPY_MARK = "|"
@@ -67,7 +75,7 @@ const record = async (lib, { input, rules, output }) => {
  * The replaying engine: lookups only. Counts the keys it hands on. In this process for `--coordinator`, in each
  * replaying runner (`replayRunner.mjs`) for `--coordinator --over-cluster`.
  */
-export const replayEngineShape = (lib, recorded, counter, chunkSize) =>
+export const replayEngineShape = (lib, recorded, counter, chunkSize, newShare) =>
   lib.Engine.of({
     size: REPLAY_SIZE,
     capacity: () => REPLAY_SIZE,
@@ -105,8 +113,10 @@ export const replayEngineShape = (lib, recorded, counter, chunkSize) =>
           chunk.candidates += entry.candidates
           chunk.invalidCandidates += entry.invalidCandidates
           entry.keys.forEach((key, i) => {
+            const low = entry.hashes[2 * i + 1]
+            const repeated = low % SHARE_RESOLUTION >= newShare * SHARE_RESOLUTION
             chunk.keys.push(key)
-            chunk.hashes.push(entry.hashes[2 * i] ^ copy, entry.hashes[2 * i + 1])
+            chunk.hashes.push(entry.hashes[2 * i] ^ (repeated ? 0 : copy), low)
             chunk.parents.push(index)
             chunk.rules.push(entry.rules[i])
             if (chunk.keys.length === chunkSize) {
@@ -162,9 +172,10 @@ const CPU_SAMPLE_MS = 50
 const RUNNER_START_TIMEOUT_MS = 60_000
 const replayRunnerScript = fileURLToPath(new URL("./replayRunner.mjs", import.meta.url))
 
-const startReplayRunner = (molexpandMain, url, recordedFile, chunkSize) =>
+const startReplayRunner = (molexpandMain, url, recordedFile, chunkSize, newShare) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [replayRunnerScript, molexpandMain, url, recordedFile, String(REPLAY_RUNNER_BATCHES), String(chunkSize)], { stdio: ["ignore", "ignore", "pipe"] })
+    const args = [replayRunnerScript, molexpandMain, url, recordedFile, String(REPLAY_RUNNER_BATCHES), String(chunkSize), String(newShare)]
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] })
     let text = ""
     const timer = setTimeout(() => reject(new Error(`a replaying runner did not serve in ${RUNNER_START_TIMEOUT_MS} ms:\n${text}`)), RUNNER_START_TIMEOUT_MS)
     child.stderr.on("data", (chunk) => {
@@ -177,23 +188,33 @@ const startReplayRunner = (molexpandMain, url, recordedFile, chunkSize) =>
     child.once("exit", (code) => reject(new Error(`a replaying runner exited with ${code}:\n${text}`)))
   })
 
-/** One coordinator run on the cluster, as a process: its summary and its main thread's CPU seconds. */
+/**
+ * One coordinator run on the cluster, as a process: its summary, its main thread's CPU seconds, and those of its
+ * busiest other thread. That is the cluster client's (receiving every key) or Parquet's encoder (encoding every new
+ * one): Linux names them all `node`, so the busiest stands for both.
+ */
 const coordinatorRun = async (molexpandMain, args) => {
   const child = spawn(process.execPath, [molexpandMain, ...args, "--overwrite", "--quiet"], { stdio: ["ignore", "ignore", "pipe"] })
   let text = ""
   child.stderr.on("data", (chunk) => (text += chunk.toString()))
-  let mainThreadCpuSeconds = 0
+  const threads = new Map()
   const sampler = setInterval(() => {
     try {
-      mainThreadCpuSeconds = threadCpuSeconds(child.pid)
+      for (const tid of fs.readdirSync(`/proc/${child.pid}/task`)) threads.set(tid, threadCpuSeconds(child.pid, tid))
     } catch {
-      // Exiting: the last reading stands.
+      // Exiting: the last readings stand.
     }
   }, CPU_SAMPLE_MS)
   const code = await new Promise((resolve) => child.once("exit", resolve))
   clearInterval(sampler)
   if (code !== 0) throw new Error(`the coordinator exited with ${code}:\n${text}`)
-  return { mainThreadCpuSeconds, summary: JSON.parse(fs.readFileSync(path.join(args[args.indexOf("--output") + 1], "summary.json"), "utf8")) }
+  const mainThreadCpuSeconds = threads.get(String(child.pid)) ?? 0
+  threads.delete(String(child.pid))
+  return {
+    mainThreadCpuSeconds,
+    busiestOtherThreadCpuSeconds: Math.max(0, ...threads.values()),
+    summary: JSON.parse(fs.readFileSync(path.join(args[args.indexOf("--output") + 1], "summary.json"), "utf8"))
+  }
 }
 
 /**
@@ -203,7 +224,7 @@ const coordinatorRun = async (molexpandMain, args) => {
  * thread's CPU per key, less a one-molecule run's (start-up), gives the rate a coordinator with a core for that
  * thread would reach.
  */
-const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, chunkSize, log, logDir }) => {
+const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, chunkSize, newShare, log, logDir }) => {
   const recordedFile = path.join(logDir, "recorded.json")
   fs.writeFileSync(recordedFile, recordedToJson(recorded))
   const oneLine = path.join(logDir, "replay-one.smi")
@@ -211,11 +232,12 @@ const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, 
   const dev = await startClusterDev(molexpandMain, 0)
   const runners = []
   try {
-    for (let i = 0; i < REPLAY_RUNNERS; i++) runners.push(await startReplayRunner(molexpandMain, dev.url, recordedFile, chunkSize))
+    for (let i = 0; i < REPLAY_RUNNERS; i++) runners.push(await startReplayRunner(molexpandMain, dev.url, recordedFile, chunkSize, newShare))
     const cluster = ["--cluster", dev.url, "--rules", rules]
     const full = await coordinatorRun(molexpandMain, [...cluster, "--input", replayInput, "--output", path.join(logDir, "replay-cluster")])
     const startup = await coordinatorRun(molexpandMain, [...cluster, "--input", oneLine, "--output", path.join(logDir, "replay-cluster-one")])
     const mainThreadCpuPerKey = (full.mainThreadCpuSeconds - startup.mainThreadCpuSeconds) / keys
+    const otherThreadCpuPerKey = (full.busiestOtherThreadCpuSeconds - startup.busiestOtherThreadCpuSeconds) / keys
     const result = {
       runners: REPLAY_RUNNERS,
       batchesPerRunner: REPLAY_RUNNER_BATCHES,
@@ -225,13 +247,44 @@ const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, 
       moleculesPerSecond: full.summary.inputs.valid / full.summary.elapsedSeconds,
       mainThreadCpuSeconds: full.mainThreadCpuSeconds,
       startupMainThreadCpuSeconds: startup.mainThreadCpuSeconds,
-      mainThreadKeysPerCpuSecond: 1 / mainThreadCpuPerKey
+      mainThreadKeysPerCpuSecond: 1 / mainThreadCpuPerKey,
+      busiestOtherThreadCpuSeconds: full.busiestOtherThreadCpuSeconds,
+      startupBusiestOtherThreadCpuSeconds: startup.busiestOtherThreadCpuSeconds,
+      otherThreadKeysPerCpuSecond: 1 / otherThreadCpuPerKey,
+      /** The slower of the two threads bounds the coordinator, each with a core of its own. */
+      keysPerCpuSecond: 1 / Math.max(mainThreadCpuPerKey, otherThreadCpuPerKey)
     }
-    log(`coordinator over the cluster: ${fmt(result.keysPerSecond, 0)} keys/s sharing the machine; main thread ${fmt(result.mainThreadKeysPerCpuSecond, 0)} keys per CPU second`)
+    log(`coordinator over the cluster: ${fmt(result.keysPerSecond, 0)} keys/s sharing the machine; keys per CPU second: main thread ${fmt(result.mainThreadKeysPerCpuSecond, 0)}, busiest other thread ${fmt(result.otherThreadKeysPerCpuSecond, 0)}`)
     return result
   } finally {
     for (const runner of runners) runner.kill("SIGKILL")
     await dev.stop()
+  }
+}
+
+/** The replay through this process's pipeline: keys per second, and per CPU second of its main thread. */
+const alone = async (lib, { recorded, replayInput, rules, newShare, logDir }) => {
+  const counter = { keys: 0 }
+  const cpuBefore = process.cpuUsage()
+  const settings = lib.settingsOf({ input: replayInput, rules, output: path.join(logDir, "replay"), overwrite: true })
+  const mainBefore = threadCpuSeconds(process.pid)
+  const replaying = () => Layer.succeed(lib.Engine, replayEngineShape(lib, recorded, counter, settings.chunkSize, newShare))
+  const outcome = await Effect.runPromise(lib.expandEffect({ settings, layers: { engine: replaying } }))
+  const mainThreadCpuSeconds = threadCpuSeconds(process.pid) - mainBefore
+  const cpu = process.cpuUsage(cpuBefore)
+  const summary = outcome.summary
+  return {
+    chunkSize: settings.chunkSize,
+    molecules: summary.inputs.valid,
+    keys: counter.keys,
+    products: summary.products.total,
+    elapsedSeconds: summary.elapsedSeconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    mainThreadCpuSeconds,
+    keysPerSecond: counter.keys / summary.elapsedSeconds,
+    productsPerSecond: summary.productsPerSecond,
+    moleculesPerSecond: summary.inputs.valid / summary.elapsedSeconds,
+    peakRssBytes: summary.peakRssBytes
   }
 }
 
@@ -244,59 +297,41 @@ export const runCoordinatorBench = async ({ molexpandMain, input, rules, copies,
   const lines = fs.readFileSync(input, "utf8").split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"))
   fs.writeFileSync(replayInput, Array.from({ length: copies }, (_, copy) =>
     lines.map((line) => line.replace(/^(\S+)/, `$1${COPY_MARK}${copy}`)).join("\n")).join("\n") + "\n")
-  log(`replaying ${copies} copies (${lines.length * copies} molecules, ${fmt(keysPerMolecule)} keys per molecule)`)
-  const counter = { keys: 0 }
-  const cpuBefore = process.cpuUsage()
-  const settings = lib.settingsOf({ input: replayInput, rules, output: path.join(logDir, "replay"), overwrite: true })
-  const mainBefore = threadCpuSeconds(process.pid)
-  const replaying = () => Layer.succeed(lib.Engine, replayEngineShape(lib, recorded, counter, settings.chunkSize))
-  const outcome = await Effect.runPromise(lib.expandEffect({ settings, layers: { engine: replaying } }))
-  const mainThreadCpuSeconds = threadCpuSeconds(process.pid) - mainBefore
-  const cpu = process.cpuUsage(cpuBefore)
-  const summary = outcome.summary
-  const result = {
-    input,
-    rules,
-    copies,
-    molecules: summary.inputs.valid,
-    keysPerMolecule,
-    keys: counter.keys,
-    products: summary.products.total,
-    elapsedSeconds: summary.elapsedSeconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    mainThreadCpuSeconds,
-    keysPerSecond: counter.keys / summary.elapsedSeconds,
-    productsPerSecond: summary.productsPerSecond,
-    moleculesPerSecond: summary.inputs.valid / summary.elapsedSeconds,
-    peakRssBytes: summary.peakRssBytes
+  const mixes = [
+    { name: "every key new", newShare: 1 },
+    { name: "as the job", newShare: Math.min(1, JOB_NEW_PRODUCTS_PER_EXPANSION / keysPerMolecule) }
+  ]
+  const measured = []
+  for (const mix of mixes) {
+    log(`replaying ${copies} copies (${lines.length * copies} molecules, ${fmt(keysPerMolecule)} keys per molecule), ${mix.name}: ${fmt(100 * mix.newShare)}% of a later copy's keys new`)
+    const result = await alone(lib, { recorded, replayInput, rules, newShare: mix.newShare, logDir })
+    log(`coordinator alone: ${fmt(result.keysPerSecond, 0)} keys/s, ${fmt(result.productsPerSecond, 0)} products/s, ${fmt(result.moleculesPerSecond, 0)} molecules/s; main thread ${fmt(result.keys / result.mainThreadCpuSeconds, 0)} keys per CPU second`)
+    const overClusterResult = await overCluster({ molexpandMain, rules, replayInput, recorded, keys: result.keys, chunkSize: result.chunkSize, newShare: mix.newShare, log, logDir })
+    measured.push({ ...mix, ...result, overCluster: overClusterResult })
   }
-  log(`coordinator alone: ${fmt(result.keysPerSecond, 0)} keys/s, ${fmt(result.productsPerSecond, 0)} products/s, ${fmt(result.moleculesPerSecond, 0)} molecules/s; main thread ${fmt(counter.keys / mainThreadCpuSeconds, 0)} keys per CPU second`)
-  return { ...result, overCluster: await overCluster({ molexpandMain, rules, replayInput, recorded, keys: counter.keys, chunkSize: settings.chunkSize, log, logDir }) }
+  return { input, rules, copies, keysPerMolecule, jobNewProductsPerExpansion: JOB_NEW_PRODUCTS_PER_EXPANSION, mixes: measured }
 }
 
 export const coordinatorReportLines = (c, perWorker) => {
-  const cores = (keysPerSecond) => keysPerSecond / c.keysPerMolecule / perWorker
-  const o = c.overCluster
+  const cores = (keysPerSecond) => perWorker === undefined ? "–" : fmt(keysPerSecond / c.keysPerMolecule / perWorker, 0)
+  const first = c.mixes[0].overCluster
   return [
     "## The coordinator alone",
     "",
-    `\`${path.basename(c.input)}\` × ${c.copies} copies (${c.molecules} molecules, ${fmt(c.keysPerMolecule)} candidate keys per molecule), replayed through reading, deduplication (exact) and writing, no RDKit. Parquet is encoded in a thread of its own; "main thread" is the coordinator's other work (reading, deduplicating, building rows, receiving), whose CPU seconds per key bound what one coordinator takes when that thread has a core to itself.`,
+    `\`${path.basename(c.input)}\` × ${c.copies} copies (${c.mixes[0].molecules} molecules, ${fmt(c.keysPerMolecule)} candidate keys per molecule), replayed through reading, deduplication (exact) and writing, no RDKit, twice: every key new (each copy's hashes differ), and as the issue's job would feed it (${fmt(c.jobNewProductsPerExpansion)} new products per expansion: after the first copy, only that share of the keys is new, the rest are seen and not written). Parquet is encoded in a thread of its own; "main thread" is the coordinator's other work (reading, deduplicating, building rows, receiving), whose CPU seconds per key bound what one coordinator takes when that thread has a core to itself.`,
     "",
-    "| molecules | keys | products written | seconds | CPU s (all threads) | main thread CPU s | keys/s | products/s | molecules/s | keys per main-thread CPU second |",
-    "|---|---|---|---|---|---|---|---|---|---|",
-    `| ${c.molecules} | ${c.keys} | ${c.products} | ${fmt(c.elapsedSeconds)} | ${fmt(c.cpuSeconds)} | ${fmt(c.mainThreadCpuSeconds)} | ${fmt(c.keysPerSecond, 0)} | ${fmt(c.productsPerSecond, 0)} | ${fmt(c.moleculesPerSecond, 0)} | ${fmt(c.keys / c.mainThreadCpuSeconds, 0)} |`,
+    `Alone: in this process. Over the cluster: the same replay, its products sent by ${first.runners} replaying runners (\`bench/lib/replayRunner.mjs\`, ${first.batchesPerRunner} batches at once each) through Effect Cluster to a coordinator process, with PostgreSQL, runners and coordinator sharing this machine. There the cluster's client (sockets, RPC, decoding the runners' messages) has a thread of its own; each thread's CPU less a one-molecule run's (start-up) is measured for the main thread and for the busiest other thread (the client's or Parquet's encoder: Linux names both \`node\`), and the slower of the two bounds the coordinator when each has a core.`,
     "",
-    ...(o === undefined
-      ? []
-      : [
-        `Over the cluster's transport: the same replay, its products sent by ${o.runners} replaying runners (\`bench/lib/replayRunner.mjs\`, ${o.batchesPerRunner} batches at once each) through Effect Cluster to a coordinator process, PostgreSQL, runners and coordinator sharing this machine: **${fmt(o.keysPerSecond, 0)} keys/s** (${fmt(o.moleculesPerSecond, 0)} molecules/s, ${fmt(o.elapsedSeconds)} s, ${o.products} products), the coordinator's main thread ${fmt(o.mainThreadCpuSeconds)} CPU s (${fmt(o.startupMainThreadCpuSeconds)} of them start-up, from a one-molecule run): **${fmt(o.mainThreadKeysPerCpuSecond, 0)} keys per main-thread CPU second**.`,
-        ""
-      ]),
-    ...(perWorker === undefined
-      ? []
-      : [
-        `At ${fmt(perWorker)} molecules/s per runner core (a local worker's rate on this case) and ${fmt(c.keysPerMolecule)} keys per molecule, one coordinator takes the output of about **${fmt(cores(c.keysPerSecond), 0)} runner cores** as measured alone on this machine${o === undefined ? "" : `, and **${fmt(cores(o.mainThreadKeysPerCpuSecond), 0)}** receiving them over the cluster with a core for its main thread`}.`,
-        ""
-      ])
+    "| keys | keys new | products written | alone s | alone keys/s | alone keys per main-thread CPU s | over the cluster s | over the cluster keys/s | main thread CPU s (start-up) | busiest other thread CPU s (start-up) | keys per CPU s: main / other thread | runner cores fed |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...c.mixes.map((m) => {
+      const o = m.overCluster
+      return `| ${m.keys} | ${m.name} (${fmt(100 * m.newShare)}% after the first copy) | ${m.products} | ${fmt(m.elapsedSeconds)} | ${fmt(m.keysPerSecond, 0)} | ${fmt(m.keys / m.mainThreadCpuSeconds, 0)} | ${fmt(o.elapsedSeconds)} | ${fmt(o.keysPerSecond, 0)} | ${fmt(o.mainThreadCpuSeconds)} (${fmt(o.startupMainThreadCpuSeconds)}) | ${fmt(o.busiestOtherThreadCpuSeconds)} (${fmt(o.startupBusiestOtherThreadCpuSeconds)}) | ${fmt(o.mainThreadKeysPerCpuSecond, 0)} / ${fmt(o.otherThreadKeysPerCpuSecond, 0)} | **${cores(o.keysPerCpuSecond)}** |`
+    }),
+    "",
+    perWorker === undefined
+      ? "Runner cores fed: needs the cluster section's local rate (run with `--cluster`)."
+      : `Runner cores fed: keys per CPU second of the slower thread over the cluster ÷ ${fmt(c.keysPerMolecule)} keys per molecule ÷ ${fmt(perWorker)} molecules/s per runner core (a local worker's rate on this case).`,
+    ""
   ]
 }

@@ -4,7 +4,9 @@
  * more than RDKit on this machine could feed it. It claims the coordinator's RDKit (the engine `auto` picks here),
  * since a runner of another is refused.
  *
- *   node bench/lib/replayRunner.mjs MOLEXPAND_MAIN CLUSTER_URL RECORDED_JSON WORKERS CHUNK_SIZE
+ *   node bench/lib/replayRunner.mjs MOLEXPAND_MAIN CLUSTER_URL RECORDED_JSON WORKERS CHUNK_SIZE [NEW_SHARE]
+ *
+ * NEW_SHARE (default 1): the share of a copy's products that are new to the seen set (`coordinator.mjs`).
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -16,14 +18,14 @@ const TARGET_MEMORY_PERCENT = 90
 const CRITICAL_MEMORY_PERCENT = 95
 const POLL_MS = 500
 
-const [molexpandMain, url, recordedFile, workers, chunkSize] = process.argv.slice(2)
+const [molexpandMain, url, recordedFile, workers, chunkSize, newShare = "1"] = process.argv.slice(2)
 const dist = path.dirname(molexpandMain)
 const lib = await import(path.join(dist, "index.js"))
 const { runRunner } = await import(path.join(dist, "engine/cluster/runner.js"))
 const { parseClusterUrl } = await import(path.join(dist, "engine/cluster/connection.js"))
 const { chooseEngine } = await import(path.join(dist, "engine/choice.js"))
 
-const shape = replayEngineShape(lib, recordedFromJson(fs.readFileSync(recordedFile, "utf8")), { keys: 0 }, Number(chunkSize))
+const shape = replayEngineShape(lib, recordedFromJson(fs.readFileSync(recordedFile, "utf8")), { keys: 0 }, Number(chunkSize), Number(newShare))
 const chosen = chooseEngine("auto")
 await Effect.runPromise(Effect.flatMap(parseClusterUrl(url), (db) =>
   runRunner({

@@ -83,6 +83,8 @@ describe("kill, signal and resume", () => {
       run.child.kill("SIGKILL")
       const killed = await run.exited
       if (killed.status === 0) continue // finished before the kill: nothing to resume
+      const manifestFile = path.join(output, "manifest.json")
+      const finished = fs.existsSync(manifestFile) && JSON.parse(fs.readFileSync(manifestFile, "utf8")).complete === true
       if (fs.existsSync(output)) {
         // Every Parquet file present at the kill is complete (DuckDB throws on a torn one).
         await readableRowCounts(output)
@@ -91,6 +93,11 @@ describe("kill, signal and resume", () => {
         // Killed before the first checkpoint: a fresh start is the only option, and it must be allowed.
         const fresh = runCli([...smallRunArgs(input, output), "--overwrite"])
         assert.strictEqual(fresh.status, 0, fresh.stderr)
+      } else if (finished) {
+        // Killed between the run's last commit and its exit: a resume is refused, naming why, and the output stands.
+        const resumed = runCli([...smallRunArgs(input, output), "--resume", output])
+        assert.strictEqual(resumed.status, 2, resumed.stderr)
+        assert.include(resumed.stderr, "the run is already complete")
       } else {
         resumedFromCheckpoint++
         const resumed = runCli([...smallRunArgs(input, output), "--resume", output])

@@ -1,7 +1,9 @@
 /**
- * The engine on a cluster: each batch goes to a runner of an Effect Cluster, which runs it on its own RDKit worker
- * threads and streams the products back. The coordinator (this process) keeps everything else: inputs, the seen set,
- * the output, checkpoints. Runners hold no run state, so a lost runner costs only its batches, sent again.
+ * The cluster's client: each batch goes to a runner of an Effect Cluster, which runs it on its own RDKit workers and
+ * streams the products back. It runs in the coordinator's client thread (`clientThread.ts`), so that receiving
+ * (sockets, RPC, schema decoding) does not take the main thread's time from deduplicating and writing; the engine the
+ * pipeline sees (`ClusterEngine.ts`) talks to it there. Runners hold no run state, so a lost runner costs only its
+ * batches, sent again.
  *
  * - **Capacity.** The registry of runners in the cluster's database says which are alive and how many workers each
  *   has (its shard weight). The capacity is their sum, less the runners refused; the pipeline keeps that many
@@ -14,31 +16,27 @@
  *   further batches, and the batch goes elsewhere.
  */
 import { randomUUID } from "node:crypto"
-import { Cause, Effect, Layer, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { Sharding } from "effect/cluster"
 import { defaults } from "../../config.js"
 import { molexpandVersion } from "../../versions.js"
 import type { ChosenEngine } from "../choice.js"
-import { Engine, type EngineReport, type WorkerCrashed } from "../Engine.js"
-import { depict } from "../depiction.js"
-import * as NodeEngine from "../NodeEngine.js"
-import { type Canonicalized, type EngineOptions, type ProductChunk, workerSettingsOf } from "../protocol.js"
-import type { RuleParseError } from "../ruleErrors.js"
+import type { EngineNotice, EngineReport } from "../Engine.js"
+import type { EngineOptions } from "../protocol.js"
 import { type RuleSet, ruleSetDigest } from "../rules.js"
-import { type ClusterDatabase, ClusterUnreachable, coordinatorLayer, describeError, withoutPassword } from "./connection.js"
+import { type ClusterDatabase, describeError, withoutPassword } from "./connection.js"
 import {
   type BatchHeader,
   type BatchRefused,
   type CanonicalizedPiece,
+  type ChunkPiece,
   Expander,
   type Piece,
-  pieceToCanonicalized,
-  pieceToChunk,
   ruleSetPayload
 } from "./protocol.js"
 import { makeRegistry, type Route, type RunnerState } from "./registry.js"
 
-export interface ClusterEngineOptions {
+export interface ClusterClientOptions {
   readonly db: ClusterDatabase
   readonly ruleSet: RuleSet
   readonly options: EngineOptions
@@ -51,7 +49,7 @@ type Setback =
   | { readonly _tag: "Refused"; readonly error: BatchRefused }
   | { readonly _tag: "Lost"; readonly reason: string }
 
-/** A failure of the caller's own `onChunk`, carried through the stream untouched. */
+/** A failure of the caller's own `onPiece`, carried through the stream untouched. */
 class ConsumerFailed<E> {
   constructor(readonly error: E) {}
 }
@@ -72,15 +70,18 @@ const attemptOutcome = <E, R>(attempt: Effect.Effect<void, unknown, R>): Effect.
     Effect.catchDefect((defect) => Effect.succeed<Setback>({ _tag: "Lost", reason: describeError(defect) }))
   )
 
-export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
+/** The engine's shape on this side of the thread: chunks as the runners sent them, decoded by the main thread. */
+export interface ClusterClient {
+  readonly capacity: () => number
+  readonly waiting: () => string | undefined
+  readonly notices: Stream.Stream<EngineNotice>
+  readonly report: () => EngineReport
+  readonly canonicalize: (smiles: ReadonlyArray<string>) => Effect.Effect<CanonicalizedPiece>
+  readonly expand: <E, R>(keys: ReadonlyArray<string>, onPiece: (piece: ChunkPiece) => Effect.Effect<void, E, R>) => Effect.Effect<void, E, R>
+}
+
+export const make = Effect.fnUntraced(function*(options: ClusterClientOptions) {
   const { ruleSet } = options
-  // A rule RDKit cannot parse must stop the run before any work, not on the first runner to see it.
-  yield* Effect.scoped(NodeEngine.make({
-    workers: 1,
-    engine: options.engine,
-    moleculeTimeoutMs: options.options.moleculeTimeoutMs,
-    settings: workerSettingsOf(ruleSet, options.options)
-  }))
   const sharding = yield* Sharding.Sharding
   const clientFor = yield* Expander.client
   const registry = yield* makeRegistry({
@@ -137,7 +138,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     runner.lastEndedAt = Date.now()
   }
 
-  const expand = <E, R>(keys: ReadonlyArray<string>, onChunk: (chunk: ProductChunk) => Effect.Effect<void, E, R>) =>
+  const expand = <E, R>(keys: ReadonlyArray<string>, onPiece: (piece: ChunkPiece) => Effect.Effect<void, E, R>) =>
     Effect.gen(function*() {
       const batch = ++nextBatch
       /** Chunks handed on, numbered from 0: a stream that starts over skips these. */
@@ -147,7 +148,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
         const route = yield* registry.acquire
         let serving = route.runner
         let starts = 0
-        const onPiece = (piece: Piece): Effect.Effect<void, ConsumerFailed<E>, R> => {
+        const take = (piece: Piece): Effect.Effect<void, ConsumerFailed<E>, R> => {
           if (piece._tag === "Started") {
             // Started again in one call: Effect Cluster sent it to the shard's next owner after losing a runner.
             if (++starts > 1) resent(serving)
@@ -160,10 +161,10 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
           if (piece.seq < taken) return Effect.void
           if (piece.seq > taken) return Effect.die(new Error(`runner ${serving.address} skipped chunk ${taken} of batch ${batch}`))
           taken++
-          return Effect.mapError(onChunk(pieceToChunk(piece)), (error) => new ConsumerFailed(error))
+          return Effect.mapError(onPiece(piece), (error) => new ConsumerFailed(error))
         }
         const outcome: Setback | undefined = yield* attemptOutcome<E, R>(
-          Stream.runForEach(clientFor(route.entityId).expand({ ...header(batch, route.runner, withRules), keys }), onPiece)
+          Stream.runForEach(clientFor(route.entityId).expand({ ...header(batch, route.runner, withRules), keys }), take)
         ).pipe(Effect.onExit((exit) => Effect.sync(() => exit._tag === "Success" || registry.release(serving))))
         registry.release(serving)
         if (outcome === undefined) return finished(serving, keys.length, withRules)
@@ -171,7 +172,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
       }
     })
 
-  const canonicalize = (smiles: ReadonlyArray<string>): Effect.Effect<Canonicalized> =>
+  const canonicalize = (smiles: ReadonlyArray<string>): Effect.Effect<CanonicalizedPiece> =>
     Effect.gen(function*() {
       const batch = ++nextBatch
       let withRules = false
@@ -191,11 +192,11 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
         const serving = takenBy(route, answer!.runner)
         serving.firstStartedAt ??= Date.now()
         finished(serving, smiles.length, withRules)
-        return pieceToCanonicalized(answer!)
+        return answer!
       }
     })
 
-  return Engine.of({
+  return {
     capacity: registry.capacity,
     waiting: registry.waiting,
     notices: registry.notices,
@@ -209,22 +210,6 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
       events: registry.events()
     }),
     canonicalize,
-    expand,
-    // The coordinator holds no RDKit: its report's drawings are made in a thread of their own.
-    depict: (smiles, size) => depict(smiles, size, options.engine.kind)
-  })
+    expand
+  } satisfies ClusterClient
 })
-
-/** Why the engine could not start: the rules (as workers report them), or else the cluster's database. */
-const startError = (db: ClusterDatabase, cause: Cause.Cause<unknown>): Effect.Effect<never, RuleParseError | WorkerCrashed | ClusterUnreachable> => {
-  if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
-  const error = Cause.squash(cause) as { readonly _tag?: string }
-  if (error._tag === "RuleParseError" || error._tag === "WorkerCrashed") return Effect.fail(error as RuleParseError | WorkerCrashed)
-  return Effect.fail(new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason: withoutPassword(db, describeError(error)) }))
-}
-
-export const layer = (options: ClusterEngineOptions): Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable> =>
-  Layer.effect(Engine, make(options)).pipe(
-    Layer.provide(coordinatorLayer(options.db)),
-    Layer.catchCause((cause) => Layer.effect(Engine, startError(options.db, cause)))
-  )

@@ -1,0 +1,76 @@
+/**
+ * The coordinator's cluster client thread: Effect Cluster's sockets, RPC and registry of runners, and the client
+ * (`client.ts`) that sends the batches. Receiving the runners' products costs more per key than deduplicating and
+ * writing them (`bench/README.md`); here it runs beside the main thread instead of on it. Each chunk goes to the main
+ * thread as it came, and the next is read only once the main thread has taken it, so a slow pipeline still slows the
+ * runners.
+ */
+import { Cause, Deferred, Effect, FiberMap, Queue, Redacted, Stream } from "effect"
+import { parentPort, workerData } from "node:worker_threads"
+import { defaults } from "../../config.js"
+import { make as makeClient, type ClusterClient } from "./client.js"
+import { coordinatorLayer, describeError, withoutPassword } from "./connection.js"
+import type { ClientStart, ClientState, FromClient, ToClient } from "./threadProtocol.js"
+
+const port = parentPort
+if (port === null) throw new Error("clientThread.js must run in a worker thread")
+const start = workerData as ClientStart
+const db = { ...start.db, password: start.db.password === undefined ? undefined : Redacted.make(start.db.password) }
+
+const send = (message: FromClient) => port.postMessage(message)
+
+const stateOf = (client: ClusterClient): ClientState => ({ capacity: client.capacity(), waiting: client.waiting(), report: client.report() })
+
+const serve = Effect.gen(function*() {
+  const client = yield* makeClient({ db, ruleSet: start.ruleSet, options: start.options, engine: start.engine })
+  const inbox = yield* Queue.unbounded<ToClient>()
+  port.on("message", (message: ToClient) => Queue.offerUnsafe(inbox, message))
+  const requests = yield* FiberMap.make<number>()
+  /** Per expand request, the main thread's word that it took the last chunk. */
+  const taken = new Map<number, Deferred.Deferred<void>>()
+  const publish = Effect.sync(() => send({ _tag: "State", state: stateOf(client) }))
+
+  const expand = (id: number, keys: ReadonlyArray<string>) =>
+    client.expand(keys, (piece) =>
+      Effect.gen(function*() {
+        const next = yield* Deferred.make<void>()
+        taken.set(id, next)
+        send({ _tag: "Chunk", id, piece })
+        yield* Deferred.await(next)
+      })).pipe(
+        Effect.andThen(publish),
+        Effect.andThen(Effect.sync(() => send({ _tag: "Expanded", id }))),
+        Effect.ensuring(Effect.sync(() => taken.delete(id)))
+      )
+
+  const canonicalize = (id: number, smiles: ReadonlyArray<string>) =>
+    client.canonicalize(smiles).pipe(
+      Effect.tap(publish),
+      Effect.map((piece) => send({ _tag: "Canonicalized", id, piece }))
+    )
+
+  yield* client.notices.pipe(Stream.runForEach((notice) => Effect.sync(() => send({ _tag: "Notice", message: notice.message }))), Effect.forkScoped)
+  // Runners join and leave between batches too: the progress line's capacity and waiting follow the registry.
+  yield* publish.pipe(Effect.delay(`${defaults.clusterRefreshMs} millis`), Effect.forever, Effect.forkScoped)
+  send({ _tag: "Ready", state: stateOf(client) })
+  return yield* Stream.fromQueue(inbox).pipe(Stream.runForEach((message): Effect.Effect<unknown> => {
+    switch (message._tag) {
+      case "Expand":
+        return FiberMap.run(requests, message.id, expand(message.id, message.keys))
+      case "Canonicalize":
+        return FiberMap.run(requests, message.id, canonicalize(message.id, message.smiles))
+      case "Taken": {
+        const next = taken.get(message.id)
+        return next === undefined ? Effect.void : Deferred.succeed(next, undefined)
+      }
+      case "Interrupt":
+        return FiberMap.remove(requests, message.id)
+    }
+  }))
+})
+
+Effect.runFork(serve.pipe(
+  Effect.provide(coordinatorLayer(db)),
+  Effect.scoped,
+  Effect.catchCause((cause) => Effect.sync(() => send({ _tag: "Failed", reason: withoutPassword(db, describeError(Cause.squash(cause))) })))
+))
