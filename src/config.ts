@@ -33,6 +33,14 @@ export const defaults = {
    */
   clusterBatchSize: 400,
   /**
+   * `--cluster-client auto` runs the coordinator's cluster client in a thread of its own on a machine of at least
+   * this many cores, else on the main thread. The thread lifts what one coordinator takes (from 224 to 352 runner
+   * cores on the polyphenols, `bench/README.md`), but costs about 2 CPU seconds a run (a second JavaScript heap and
+   * its start-up, messages between the threads); on 2 cores shared with RDKit workers, as under `cluster-dev` here,
+   * those seconds are taken from the workers (cluster/local 0.87 with the thread, 0.95 without).
+   */
+  clusterClientThreadMinCores: 4,
+  /**
    * Near a generation's end a batch takes at most 1/(this × workers) of the molecules left (see
    * `src/actors/batchSize.ts`). Two gives each worker about half its fair share of the rest: the batches shrink
    * geometrically, costing about `2 × workers × ln(batchSize)` extra messages a generation.
@@ -214,3 +222,11 @@ export const defaults = {
 
 /** One worker thread per core: RDKit is single-threaded in each WebAssembly instance. */
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism())
+
+/** Where a coordinator runs its cluster client: a thread of its own, or its main thread. */
+export const clusterClientPlaces = ["auto", "thread", "main"] as const
+export type ClusterClientPlace = (typeof clusterClientPlaces)[number]
+
+/** `auto` resolved for this machine (see `clusterClientThreadMinCores`). */
+export const clientInThread = (place: ClusterClientPlace, cores: number = os.availableParallelism()): boolean =>
+  place === "thread" || (place === "auto" && cores >= defaults.clusterClientThreadMinCores)

@@ -12,7 +12,7 @@ import { isCliError } from "effect/cli/CliError"
 import { clusterDevCommand, runnerCommand } from "./cli/clusterCommands.js"
 import { engineFlag, optionalProductSetFlag, productSetFlag, withDefault } from "./cli/flags.js"
 import { stopOnSignals, stopRequested } from "./cli/stop.js"
-import { defaults, defaultWorkers } from "./config.js"
+import { clusterClientPlaces, defaults, defaultWorkers } from "./config.js"
 import { displayClusterUrl } from "./engine/cluster/connection.js"
 import { builtinRuleSets } from "./engine/rules.js"
 import { expandEffect, resumedSettings } from "./expand.js"
@@ -104,6 +104,11 @@ const flags = {
   cluster: Flag.String("cluster").pipe(
     Flag.withDescription("Send the batches to the runners of this cluster (postgres://USER@HOST[:PORT]/DATABASE; the password may come from PGPASSWORD) instead of this machine's worker threads"),
     Flag.optional
+  ),
+  clusterClient: withDefault(
+    Flag.Literals("cluster-client", clusterClientPlaces),
+    "auto",
+    `With --cluster, where the coordinator receives the runners' products: a thread of its own, its main thread, or auto (a thread on ${defaults.clusterClientThreadMinCores} cores or more)`
   )
 }
 

@@ -5,7 +5,7 @@
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseElements } from "./engine/filters.js"
-import { type DedupMode, defaults, defaultWorkers, type EngineChoice, engineChoices, type ParquetWriterKind } from "./config.js"
+import { type ClusterClientPlace, type DedupMode, defaults, defaultWorkers, type EngineChoice, engineChoices, type ParquetWriterKind } from "./config.js"
 
 export interface RunSettings {
   /** A molecule file (.smi, .csv, .tsv, optionally .gz); absent: the bundled sample set. */
@@ -73,6 +73,8 @@ export interface RunSettings {
    * machine's worker threads. Absent: a local run.
    */
   readonly cluster: string | undefined
+  /** Where a cluster run's coordinator receives: `thread` (its own), `main`, or `auto` (a thread on 4 cores or more). */
+  readonly clusterClient: ClusterClientPlace
 }
 
 export const defaultSettings = (): RunSettings => ({
@@ -113,7 +115,8 @@ export const defaultSettings = (): RunSettings => ({
   progressSeconds: defaults.progressSeconds,
   logFormat: "text",
   heapGrowthPercent: defaults.heapGrowthPercent,
-  cluster: undefined
+  cluster: undefined,
+  clusterClient: "auto"
 })
 
 /** The critical level in force: the user's, or target + 20 capped at 95. */

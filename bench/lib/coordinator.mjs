@@ -217,12 +217,35 @@ const coordinatorRun = async (molexpandMain, args) => {
   }
 }
 
+/** `--cluster-client` placements measured: the client on the main thread, and in a thread of its own. */
+const CLIENT_PLACES = ["main", "thread"]
+
+/** One placement's figures: CPU per key of each thread, start-up (a one-molecule run's) left out. */
+const placeResult = (full, startup, keys) => {
+  const mainThreadCpuPerKey = (full.mainThreadCpuSeconds - startup.mainThreadCpuSeconds) / keys
+  const otherThreadCpuPerKey = (full.busiestOtherThreadCpuSeconds - startup.busiestOtherThreadCpuSeconds) / keys
+  return {
+    products: full.summary.products.total,
+    elapsedSeconds: full.summary.elapsedSeconds,
+    keysPerSecond: keys / full.summary.elapsedSeconds,
+    moleculesPerSecond: full.summary.inputs.valid / full.summary.elapsedSeconds,
+    mainThreadCpuSeconds: full.mainThreadCpuSeconds,
+    startupMainThreadCpuSeconds: startup.mainThreadCpuSeconds,
+    mainThreadKeysPerCpuSecond: 1 / mainThreadCpuPerKey,
+    busiestOtherThreadCpuSeconds: full.busiestOtherThreadCpuSeconds,
+    startupBusiestOtherThreadCpuSeconds: startup.busiestOtherThreadCpuSeconds,
+    otherThreadKeysPerCpuSecond: 1 / otherThreadCpuPerKey,
+    /** The slower of the two threads bounds the coordinator, each with a core of its own. */
+    keysPerCpuSecond: 1 / Math.max(mainThreadCpuPerKey, otherThreadCpuPerKey)
+  }
+}
+
 /**
  * The same replay with the products coming over the cluster's transport from replaying runners: what the
  * coordinator pays to receive them (Effect RPC, decoding, acknowledging), on top of reading, deduplicating and
- * writing. The runners and PostgreSQL share this machine's cores with it, so its keys/s is a floor; its main
- * thread's CPU per key, less a one-molecule run's (start-up), gives the rate a coordinator with a core for that
- * thread would reach.
+ * writing; with the cluster client on the main thread and in a thread of its own. The runners and PostgreSQL share
+ * this machine's cores with it, so its keys/s is a floor; each thread's CPU per key, less a one-molecule run's
+ * (start-up), gives the rate a coordinator with a core for each thread would reach.
  */
 const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, chunkSize, newShare, log, logDir }) => {
   const recordedFile = path.join(logDir, "recorded.json")
@@ -233,34 +256,21 @@ const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, 
   const runners = []
   try {
     for (let i = 0; i < REPLAY_RUNNERS; i++) runners.push(await startReplayRunner(molexpandMain, dev.url, recordedFile, chunkSize, newShare))
-    const cluster = ["--cluster", dev.url, "--rules", rules]
-    const full = await coordinatorRun(molexpandMain, [...cluster, "--input", replayInput, "--output", path.join(logDir, "replay-cluster")])
-    const startup = await coordinatorRun(molexpandMain, [...cluster, "--input", oneLine, "--output", path.join(logDir, "replay-cluster-one")])
-    const mainThreadCpuPerKey = (full.mainThreadCpuSeconds - startup.mainThreadCpuSeconds) / keys
-    const otherThreadCpuPerKey = (full.busiestOtherThreadCpuSeconds - startup.busiestOtherThreadCpuSeconds) / keys
-    const result = {
-      runners: REPLAY_RUNNERS,
-      batchesPerRunner: REPLAY_RUNNER_BATCHES,
-      products: full.summary.products.total,
-      elapsedSeconds: full.summary.elapsedSeconds,
-      keysPerSecond: keys / full.summary.elapsedSeconds,
-      moleculesPerSecond: full.summary.inputs.valid / full.summary.elapsedSeconds,
-      mainThreadCpuSeconds: full.mainThreadCpuSeconds,
-      startupMainThreadCpuSeconds: startup.mainThreadCpuSeconds,
-      mainThreadKeysPerCpuSecond: 1 / mainThreadCpuPerKey,
-      busiestOtherThreadCpuSeconds: full.busiestOtherThreadCpuSeconds,
-      startupBusiestOtherThreadCpuSeconds: startup.busiestOtherThreadCpuSeconds,
-      otherThreadKeysPerCpuSecond: 1 / otherThreadCpuPerKey,
-      /** The slower of the two threads bounds the coordinator, each with a core of its own. */
-      keysPerCpuSecond: 1 / Math.max(mainThreadCpuPerKey, otherThreadCpuPerKey)
+    const results = {}
+    for (const place of CLIENT_PLACES) {
+      const cluster = ["--cluster", dev.url, "--rules", rules, "--cluster-client", place]
+      const full = await coordinatorRun(molexpandMain, [...cluster, "--input", replayInput, "--output", path.join(logDir, "replay-cluster")])
+      const startup = await coordinatorRun(molexpandMain, [...cluster, "--input", oneLine, "--output", path.join(logDir, "replay-cluster-one")])
+      results[place] = placeResult(full, startup, keys)
+      log(`coordinator over the cluster, its client on the ${place} thread: ${fmt(results[place].keysPerSecond, 0)} keys/s sharing the machine; keys per CPU second: main thread ${fmt(results[place].mainThreadKeysPerCpuSecond, 0)}, busiest other thread ${fmt(results[place].otherThreadKeysPerCpuSecond, 0)}`)
     }
-    log(`coordinator over the cluster: ${fmt(result.keysPerSecond, 0)} keys/s sharing the machine; keys per CPU second: main thread ${fmt(result.mainThreadKeysPerCpuSecond, 0)}, busiest other thread ${fmt(result.otherThreadKeysPerCpuSecond, 0)}`)
-    return result
+    return { runners: REPLAY_RUNNERS, batchesPerRunner: REPLAY_RUNNER_BATCHES, ...results }
   } finally {
     for (const runner of runners) runner.kill("SIGKILL")
     await dev.stop()
   }
 }
+
 
 /** The replay through this process's pipeline: keys per second, and per CPU second of its main thread. */
 const alone = async (lib, { recorded, replayInput, rules, newShare, logDir }) => {
@@ -314,20 +324,22 @@ export const runCoordinatorBench = async ({ molexpandMain, input, rules, copies,
 
 export const coordinatorReportLines = (c, perWorker) => {
   const cores = (keysPerSecond) => perWorker === undefined ? "–" : fmt(keysPerSecond / c.keysPerMolecule / perWorker, 0)
-  const first = c.mixes[0].overCluster
+  const o = c.mixes[0].overCluster
   return [
     "## The coordinator alone",
     "",
     `\`${path.basename(c.input)}\` × ${c.copies} copies (${c.mixes[0].molecules} molecules, ${fmt(c.keysPerMolecule)} candidate keys per molecule), replayed through reading, deduplication (exact) and writing, no RDKit, twice: every key new (each copy's hashes differ), and as the issue's job would feed it (${fmt(c.jobNewProductsPerExpansion)} new products per expansion: after the first copy, only that share of the keys is new, the rest are seen and not written). Parquet is encoded in a thread of its own; "main thread" is the coordinator's other work (reading, deduplicating, building rows, receiving), whose CPU seconds per key bound what one coordinator takes when that thread has a core to itself.`,
     "",
-    `Alone: in this process. Over the cluster: the same replay, its products sent by ${first.runners} replaying runners (\`bench/lib/replayRunner.mjs\`, ${first.batchesPerRunner} batches at once each) through Effect Cluster to a coordinator process, with PostgreSQL, runners and coordinator sharing this machine. There the cluster's client (sockets, RPC, decoding the runners' messages) has a thread of its own; each thread's CPU less a one-molecule run's (start-up) is measured for the main thread and for the busiest other thread (the client's or Parquet's encoder: Linux names both \`node\`), and the slower of the two bounds the coordinator when each has a core.`,
+    `Alone: in this process. Over the cluster: the same replay, its products sent by ${o.runners} replaying runners (\`bench/lib/replayRunner.mjs\`, ${o.batchesPerRunner} batches at once each) through Effect Cluster to a coordinator process, with PostgreSQL, runners and coordinator sharing this machine, its cluster client (sockets, RPC, decoding the runners' messages) on the main thread or in a thread of its own (\`--cluster-client main|thread\`). Each thread's CPU less a one-molecule run's (start-up) is measured for the main thread and for the busiest other thread (the client's or Parquet's encoder: Linux names both \`node\`), and the slower of the two bounds the coordinator when each has a core.`,
     "",
-    "| keys | keys new | products written | alone s | alone keys/s | alone keys per main-thread CPU s | over the cluster s | over the cluster keys/s | main thread CPU s (start-up) | busiest other thread CPU s (start-up) | keys per CPU s: main / other thread | runner cores fed |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ...c.mixes.map((m) => {
-      const o = m.overCluster
-      return `| ${m.keys} | ${m.name} (${fmt(100 * m.newShare)}% after the first copy) | ${m.products} | ${fmt(m.elapsedSeconds)} | ${fmt(m.keysPerSecond, 0)} | ${fmt(m.keys / m.mainThreadCpuSeconds, 0)} | ${fmt(o.elapsedSeconds)} | ${fmt(o.keysPerSecond, 0)} | ${fmt(o.mainThreadCpuSeconds)} (${fmt(o.startupMainThreadCpuSeconds)}) | ${fmt(o.busiestOtherThreadCpuSeconds)} (${fmt(o.startupBusiestOtherThreadCpuSeconds)}) | ${fmt(o.mainThreadKeysPerCpuSecond, 0)} / ${fmt(o.otherThreadKeysPerCpuSecond, 0)} | **${cores(o.keysPerCpuSecond)}** |`
-    }),
+    "| keys | keys new | products written | alone s | alone keys/s | alone keys per main-thread CPU s | cluster client | over the cluster s | over the cluster keys/s | main thread CPU s (start-up) | busiest other thread CPU s (start-up) | keys per CPU s: main / other thread | runner cores fed |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...c.mixes.flatMap((m) =>
+      CLIENT_PLACES.map((place) => {
+        const p = m.overCluster[place]
+        return `| ${m.keys} | ${m.name} (${fmt(100 * m.newShare)}% after the first copy) | ${m.products} | ${fmt(m.elapsedSeconds)} | ${fmt(m.keysPerSecond, 0)} | ${fmt(m.keys / m.mainThreadCpuSeconds, 0)} | ${place} thread | ${fmt(p.elapsedSeconds)} | ${fmt(p.keysPerSecond, 0)} | ${fmt(p.mainThreadCpuSeconds)} (${fmt(p.startupMainThreadCpuSeconds)}) | ${fmt(p.busiestOtherThreadCpuSeconds)} (${fmt(p.startupBusiestOtherThreadCpuSeconds)}) | ${fmt(p.mainThreadKeysPerCpuSecond, 0)} / ${fmt(p.otherThreadKeysPerCpuSecond, 0)} | **${cores(p.keysPerCpuSecond)}** |`
+      })
+    ),
     "",
     perWorker === undefined
       ? "Runner cores fed: needs the cluster section's local rate (run with `--cluster`)."

@@ -85,7 +85,8 @@ describe("a cluster run", () => {
     const output = path.join(tempFolder("cluster-reference"), "out")
     // cluster-dev's database trusts local connections, so any password is accepted: this one must never be shown.
     const password = "pw-never-shown"
-    const coordinator = startCoordinator(runArgs(cluster.url.replace("molexpand@", `molexpand:${password}@`), output, "--reactions"))
+    // The cluster client in its own thread: its notices, waiting, refusals and report cross to the main thread.
+    const coordinator = startCoordinator(runArgs(cluster.url.replace("molexpand@", `molexpand:${password}@`), output, "--reactions", "--cluster-client", "thread"))
 
     await coordinator.waitForEvent((e) => isProgress(e) && e.waiting === "waiting for runners: none alive", "a progress line waiting for runners")
     const stranger = await startRunner(cluster.url, { workers: 1, main: otherVersionMain() })
@@ -126,7 +127,7 @@ describe("a cluster run", () => {
     const b = await startRunner(cluster.url, { workers: 1 })
     await startRunner(cluster.url, { workers: 1 })
     const output = path.join(tempFolder("cluster-failover"), "out")
-    const coordinator = startCoordinator(runArgs(cluster.url, output, "--batch-size", "20", "--reactions"))
+    const coordinator = startCoordinator(runArgs(cluster.url, output, "--batch-size", "20", "--reactions", "--cluster-client", "thread"))
 
     await coordinator.waitForEvent((e) => isProgress(e) && e.generation === 1 && e.done > 0, "generation 1 under way")
     a.child.kill("SIGKILL")
@@ -149,7 +150,7 @@ describe("a cluster run", () => {
   it("resumes a filtered run after the coordinator is killed, to the same products and network", async () => {
     const cluster = await startClusterDev({ runners: 2, workers: 1 })
     const output = path.join(tempFolder("cluster-resume"), "out")
-    const args = runArgs(cluster.url, output, "--batch-size", "20", "--checkpoint-seconds", "1", "--reactions", ...filterArgs)
+    const args = runArgs(cluster.url, output, "--batch-size", "20", "--checkpoint-seconds", "1", "--reactions", "--cluster-client", "main", ...filterArgs)
     const first = startCoordinator(args)
     await first.waitForEvent((e) => e.type === "checkpoint" && e.generation === 2 && e.consumed > 0, "a checkpoint inside generation 2", 120_000)
     first.child.kill("SIGKILL")

@@ -3,12 +3,13 @@
  * on its own RDKit workers and streams the products back (`client.ts`). The coordinator (this process) keeps
  * everything else: inputs, the seen set, the output, checkpoints.
  *
- * The client runs in a thread of its own (`clientThread.ts`): receiving a key over the cluster cost the main thread
- * about as much as reading, deduplicating and writing it. This side starts that thread, keeps what it last said of
- * the capacity, the wait and the report, and passes requests and chunks across; each chunk's keys are decoded here,
- * where they are used.
+ * The client runs on the main thread or in a thread of its own (`clientThread.ts`, `defaults.clusterClientThreadMinCores`):
+ * receiving a key over the cluster costs about as much as reading, deduplicating and writing it, so with cores to
+ * spare a thread lifts what one coordinator takes. Then this side starts that thread, keeps what it last said of the
+ * capacity, the wait and the report, and passes requests and chunks across. Either way each chunk's keys are decoded
+ * on the main thread, where they are used.
  */
-import { Deferred, Effect, Layer, Queue, Redacted, Stream } from "effect"
+import { Cause, Deferred, Effect, Layer, Queue, Redacted, Stream } from "effect"
 import { Worker } from "node:worker_threads"
 import { compiledEntry } from "../../compiledEntry.js"
 import type { ChosenEngine } from "../choice.js"
@@ -18,7 +19,8 @@ import * as NodeEngine from "../NodeEngine.js"
 import { type EngineOptions, type ProductChunk, workerSettingsOf } from "../protocol.js"
 import type { RuleParseError } from "../ruleErrors.js"
 import type { RuleSet } from "../rules.js"
-import { type ClusterDatabase, ClusterUnreachable } from "./connection.js"
+import * as Client from "./client.js"
+import { type ClusterDatabase, ClusterUnreachable, coordinatorLayer, describeError, withoutPassword } from "./connection.js"
 import { type CanonicalizedPiece, type ChunkPiece, pieceToCanonicalized, pieceToChunk } from "./protocol.js"
 import type { ClientStart, ClientState, FromClient, ToClient } from "./threadProtocol.js"
 
@@ -28,6 +30,8 @@ export interface ClusterEngineOptions {
   readonly options: EngineOptions
   /** The coordinator's RDKit: runners of another take no batch, since their keys could differ. */
   readonly engine: ChosenEngine
+  /** The client in a thread of its own, or on the main thread. */
+  readonly inThread: boolean
 }
 
 /** What an expand request receives from the client thread, in order. */
@@ -57,15 +61,34 @@ const startOf = (options: ClusterEngineOptions): ClientStart => ({
   engine: options.engine
 })
 
-export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
-  const { db } = options
-  // A rule RDKit cannot parse must stop the run before any work, not on the first runner to see it.
-  yield* Effect.scoped(NodeEngine.make({
+/** A rule RDKit cannot parse must stop the run before any work, not on the first runner to see it. */
+const checkRules = (options: ClusterEngineOptions) =>
+  Effect.scoped(NodeEngine.make({
     workers: 1,
     engine: options.engine,
     moleculeTimeoutMs: options.options.moleculeTimeoutMs,
     settings: workerSettingsOf(options.ruleSet, options.options)
   }))
+
+/** The engine around a client on this thread. */
+const onMainThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
+  const client = yield* Client.make(options)
+  return Engine.of({
+    capacity: client.capacity,
+    waiting: client.waiting,
+    notices: client.notices,
+    report: client.report,
+    canonicalize: (smiles) => Effect.map(client.canonicalize(smiles), pieceToCanonicalized),
+    expand: (keys, onChunk) => client.expand(keys, (piece) => onChunk(pieceToChunk(piece))),
+    depict: (smiles, size) => depict(smiles, size, options.engine.kind)
+  })
+})
+
+const unreachable = (db: ClusterDatabase, reason: string) => new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason })
+
+/** The engine around a client in a thread of its own. */
+const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
+  const { db } = options
   const ready = yield* Deferred.make<void, ClusterUnreachable>()
   const notices = yield* Queue.unbounded<EngineNotice>()
   const pending = new Map<number, Pending>()
@@ -76,7 +99,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
   /** The client thread stopped: before it was ready the cluster could not be joined, after it every request fails. */
   const stopped = (reason: string) => {
     if (!Deferred.isDoneUnsafe(ready)) {
-      Deferred.doneUnsafe(ready, Effect.fail(new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason })))
+      Deferred.doneUnsafe(ready, Effect.fail(unreachable(db, reason)))
     }
     broken ??= new WorkerCrashed({ workerId: clientThreadId, reason: `the cluster client stopped: ${reason}` })
     for (const request of pending.values()) {
@@ -180,5 +203,18 @@ export const make = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
   })
 })
 
+/** Why the engine could not start: the rules (as workers report them), or else the cluster's database. */
+const startError = (db: ClusterDatabase, cause: Cause.Cause<unknown>): Effect.Effect<never, RuleParseError | WorkerCrashed | ClusterUnreachable> => {
+  if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+  const error = Cause.squash(cause) as { readonly _tag?: string }
+  if (error._tag === "RuleParseError" || error._tag === "WorkerCrashed") return Effect.fail(error as RuleParseError | WorkerCrashed)
+  return Effect.fail(unreachable(db, withoutPassword(db, describeError(error))))
+}
+
 export const layer = (options: ClusterEngineOptions): Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable> =>
-  Layer.effect(Engine, make(options))
+  options.inThread
+    ? Layer.effect(Engine, Effect.andThen(checkRules(options), inThread(options)))
+    : Layer.effect(Engine, Effect.andThen(checkRules(options), onMainThread(options))).pipe(
+      Layer.provide(coordinatorLayer(options.db)),
+      Layer.catchCause((cause) => Layer.effect(Engine, startError(options.db, cause)))
+    )
