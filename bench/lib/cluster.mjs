@@ -138,7 +138,7 @@ export const runClusterBench = async ({ repoRoot, molexpandMain, input, rules, r
 export const clusterReportLines = (c) => [
   "## Cluster against local",
   "",
-  `Input \`${path.basename(c.input)}\`, rules \`${path.basename(c.rules)}\`, 1 generation. Local: ${LOCAL_WORKERS} worker threads. Cluster: \`cluster-dev\` with ${RUNNERS} runners of ${RUNNER_WORKERS} worker, fresh each repetition, on the same machine as the coordinator and PostgreSQL; the coordinator's cluster client where `--cluster-client auto` puts it (its main thread on fewer than 4 cores, as here).`,
+  `Input \`${path.basename(c.input)}\`, rules \`${path.basename(c.rules)}\`, 1 generation. Local: ${LOCAL_WORKERS} worker threads. Cluster: \`cluster-dev\` with ${RUNNERS} runners of ${RUNNER_WORKERS} worker, fresh each repetition, on the same machine as the coordinator and PostgreSQL; the coordinator's cluster client where \`--cluster-client auto\` puts it (its main thread on fewer than 4 cores, as here).`,
   "",
   "| rep | local mol/s | cluster mol/s | cluster/local | local s | cluster s | products local / cluster | bytes/molecule (net of idle) | runners' idle bytes/s | coordinator CPU s (start-up) | coordinator peak RSS MiB |",
   "|---|---|---|---|---|---|---|---|---|---|---|",
