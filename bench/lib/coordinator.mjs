@@ -219,6 +219,7 @@ const coordinatorRun = async (molexpandMain, args) => {
 
 /** `--cluster-client` placements measured: the client on the main thread, and in a thread of its own. */
 const CLIENT_PLACES = ["main", "thread"]
+const PLACE_NAMES = { main: "main thread", thread: "its own thread" }
 
 /** One placement's figures: CPU per key of each thread, start-up (a one-molecule run's) left out. */
 const placeResult = (full, startup, keys) => {
@@ -262,7 +263,7 @@ const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, 
       const full = await coordinatorRun(molexpandMain, [...cluster, "--input", replayInput, "--output", path.join(logDir, "replay-cluster")])
       const startup = await coordinatorRun(molexpandMain, [...cluster, "--input", oneLine, "--output", path.join(logDir, "replay-cluster-one")])
       results[place] = placeResult(full, startup, keys)
-      log(`coordinator over the cluster, its client on the ${place} thread: ${fmt(results[place].keysPerSecond, 0)} keys/s sharing the machine; keys per CPU second: main thread ${fmt(results[place].mainThreadKeysPerCpuSecond, 0)}, busiest other thread ${fmt(results[place].otherThreadKeysPerCpuSecond, 0)}`)
+      log(`coordinator over the cluster, its client on ${PLACE_NAMES[place]}: ${fmt(results[place].keysPerSecond, 0)} keys/s sharing the machine; keys per CPU second: main thread ${fmt(results[place].mainThreadKeysPerCpuSecond, 0)}, busiest other thread ${fmt(results[place].otherThreadKeysPerCpuSecond, 0)}`)
     }
     return { runners: REPLAY_RUNNERS, batchesPerRunner: REPLAY_RUNNER_BATCHES, ...results }
   } finally {
@@ -337,7 +338,7 @@ export const coordinatorReportLines = (c, perWorker) => {
     ...c.mixes.flatMap((m) =>
       CLIENT_PLACES.map((place) => {
         const p = m.overCluster[place]
-        return `| ${m.keys} | ${m.name} (${fmt(100 * m.newShare)}% after the first copy) | ${m.products} | ${fmt(m.elapsedSeconds)} | ${fmt(m.keysPerSecond, 0)} | ${fmt(m.keys / m.mainThreadCpuSeconds, 0)} | ${place} thread | ${fmt(p.elapsedSeconds)} | ${fmt(p.keysPerSecond, 0)} | ${fmt(p.mainThreadCpuSeconds)} (${fmt(p.startupMainThreadCpuSeconds)}) | ${fmt(p.busiestOtherThreadCpuSeconds)} (${fmt(p.startupBusiestOtherThreadCpuSeconds)}) | ${fmt(p.mainThreadKeysPerCpuSecond, 0)} / ${fmt(p.otherThreadKeysPerCpuSecond, 0)} | **${cores(p.keysPerCpuSecond)}** |`
+        return `| ${m.keys} | ${m.name} (${fmt(100 * m.newShare)}% after the first copy) | ${m.products} | ${fmt(m.elapsedSeconds)} | ${fmt(m.keysPerSecond, 0)} | ${fmt(m.keys / m.mainThreadCpuSeconds, 0)} | ${PLACE_NAMES[place]} | ${fmt(p.elapsedSeconds)} | ${fmt(p.keysPerSecond, 0)} | ${fmt(p.mainThreadCpuSeconds)} (${fmt(p.startupMainThreadCpuSeconds)}) | ${fmt(p.busiestOtherThreadCpuSeconds)} (${fmt(p.startupBusiestOtherThreadCpuSeconds)}) | ${fmt(p.mainThreadKeysPerCpuSecond, 0)} / ${fmt(p.otherThreadKeysPerCpuSecond, 0)} | **${cores(p.keysPerCpuSecond)}** |`
       })
     ),
     "",

@@ -12,24 +12,17 @@
 import { Cause, Deferred, Effect, Layer, Queue, Redacted, Stream } from "effect"
 import { Worker } from "node:worker_threads"
 import { compiledEntry } from "../../compiledEntry.js"
-import type { ChosenEngine } from "../choice.js"
 import { depict } from "../depiction.js"
-import { Engine, type EngineNotice, WorkerCrashed } from "../Engine.js"
+import { Engine, type EngineNotice, type EngineShape, WorkerCrashed } from "../Engine.js"
 import * as NodeEngine from "../NodeEngine.js"
-import { type EngineOptions, type ProductChunk, workerSettingsOf } from "../protocol.js"
+import { type ProductChunk, workerSettingsOf } from "../protocol.js"
 import type { RuleParseError } from "../ruleErrors.js"
-import type { RuleSet } from "../rules.js"
 import * as Client from "./client.js"
 import { type ClusterDatabase, ClusterUnreachable, coordinatorLayer, describeError, withoutPassword } from "./connection.js"
 import { type CanonicalizedPiece, type ChunkPiece, pieceToCanonicalized, pieceToChunk } from "./protocol.js"
 import type { ClientStart, ClientState, FromClient, ToClient } from "./threadProtocol.js"
 
-export interface ClusterEngineOptions {
-  readonly db: ClusterDatabase
-  readonly ruleSet: RuleSet
-  readonly options: EngineOptions
-  /** The coordinator's RDKit: runners of another take no batch, since their keys could differ. */
-  readonly engine: ChosenEngine
+export interface ClusterEngineOptions extends Client.ClusterClientOptions {
   /** The client in a thread of its own, or on the main thread. */
   readonly inThread: boolean
 }
@@ -70,6 +63,9 @@ const checkRules = (options: ClusterEngineOptions) =>
     settings: workerSettingsOf(options.ruleSet, options.options)
   }))
 
+/** The coordinator holds no RDKit: its report's drawings are made in a thread of their own. */
+const drawingsFor = (options: ClusterEngineOptions): EngineShape["depict"] => (smiles, size) => depict(smiles, size, options.engine.kind)
+
 /** The engine around a client on this thread. */
 const onMainThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
   const client = yield* Client.make(options)
@@ -80,7 +76,7 @@ const onMainThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) 
     report: client.report,
     canonicalize: (smiles) => Effect.map(client.canonicalize(smiles), pieceToCanonicalized),
     expand: (keys, onChunk) => client.expand(keys, (piece) => onChunk(pieceToChunk(piece))),
-    depict: (smiles, size) => depict(smiles, size, options.engine.kind)
+    depict: drawingsFor(options)
   })
 })
 
@@ -198,8 +194,7 @@ const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     report: () => state!.report,
     canonicalize,
     expand,
-    // The coordinator holds no RDKit: its report's drawings are made in a thread of their own.
-    depict: (smiles, size) => depict(smiles, size, options.engine.kind)
+    depict: drawingsFor(options)
   })
 })
 
