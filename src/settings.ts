@@ -5,7 +5,7 @@
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseElements } from "./engine/filters.js"
-import { type ClusterClientPlace, type DedupMode, defaults, defaultWorkers, type EngineChoice, engineChoices, type ParquetWriterKind } from "./config.js"
+import { type ClusterClientPlace, clusterClientPlaces, type DedupMode, defaults, defaultWorkers, type EngineChoice, engineChoices, type ParquetWriterKind } from "./config.js"
 
 export interface RunSettings {
   /** A molecule file (.smi, .csv, .tsv, optionally .gz); absent: the bundled sample set. */
@@ -155,6 +155,9 @@ const workersProblems = (workers: number): Array<string> => [
 const engineProblems = (engine: string): Array<string> =>
   (engineChoices as ReadonlyArray<string>).includes(engine) ? [] : [`--engine must be one of ${engineChoices.join(", ")}, got ${engine}`]
 
+const clusterClientProblems = (place: string): Array<string> =>
+  (clusterClientPlaces as ReadonlyArray<string>).includes(place) ? [] : [`--cluster-client must be one of ${clusterClientPlaces.join(", ")}, got ${place}`]
+
 /** Every problem with a runner's flags (`molexpand runner`), each naming its flag. */
 export const runnerProblems = (s: {
   readonly workers: number
@@ -174,6 +177,7 @@ export const validateSettings = (s: RunSettings): Array<string> => [
   ...integerAtLeast("max-product-sets", s.maxProductSets, 1),
   ...workersProblems(s.workers),
   ...engineProblems(s.engine),
+  ...clusterClientProblems(s.clusterClient),
   ...(s.batchSize === undefined ? [] : integerAtLeast("batch-size", s.batchSize, 1)),
   ...integerAtLeast("chunk-size", s.chunkSize, 1),
   ...integerAtLeast("flush-interval", s.flushInterval, 1),

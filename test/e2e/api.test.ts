@@ -36,5 +36,9 @@ describe("library API", () => {
     const error: unknown = await expand({ generations: 0, output }).then(() => undefined, (e: unknown) => e)
     assert.match(String((error as Error | undefined)?.message), /--generations must be an integer ≥ 1, got 0/)
     assert.isFalse(fs.existsSync(output))
+    const place = "gpu" as unknown as "auto"
+    const misplaced: unknown = await expand({ clusterClient: place, output }).then(() => undefined, (e: unknown) => e)
+    assert.match(String((misplaced as Error | undefined)?.message), /--cluster-client must be one of auto, thread, main, got gpu/)
+    assert.isFalse(fs.existsSync(output))
   })
 })
