@@ -73,7 +73,7 @@ export interface RunSettings {
    * machine's worker threads. Absent: a local run.
    */
   readonly cluster: string | undefined
-  /** Where a cluster run's coordinator receives: `thread` (its own), `main`, or `auto` (a thread on 4 cores or more). */
+  /** Where a cluster run's coordinator receives: `thread` (its own), `main`, or `auto` (see `clientInThread`). */
   readonly clusterClient: ClusterClientPlace
 }
 
@@ -152,11 +152,9 @@ const workersProblems = (workers: number): Array<string> => [
   ...(workers > maxWorkers ? [`--workers must be at most ${maxWorkers}, got ${workers}`] : [])
 ]
 
-const engineProblems = (engine: string): Array<string> =>
-  (engineChoices as ReadonlyArray<string>).includes(engine) ? [] : [`--engine must be one of ${engineChoices.join(", ")}, got ${engine}`]
-
-const clusterClientProblems = (place: string): Array<string> =>
-  (clusterClientPlaces as ReadonlyArray<string>).includes(place) ? [] : [`--cluster-client must be one of ${clusterClientPlaces.join(", ")}, got ${place}`]
+/** A choice the library may be given unchecked: one of `choices`, or a problem naming the flag. */
+const oneOf = (flag: string, choices: ReadonlyArray<string>, value: string): Array<string> =>
+  choices.includes(value) ? [] : [`--${flag} must be one of ${choices.join(", ")}, got ${value}`]
 
 /** Every problem with a runner's flags (`molexpand runner`), each naming its flag. */
 export const runnerProblems = (s: {
@@ -176,8 +174,8 @@ export const validateSettings = (s: RunSettings): Array<string> => [
   ...integerAtLeast("generations", s.generations, 1),
   ...integerAtLeast("max-product-sets", s.maxProductSets, 1),
   ...workersProblems(s.workers),
-  ...engineProblems(s.engine),
-  ...clusterClientProblems(s.clusterClient),
+  ...oneOf("engine", engineChoices, s.engine),
+  ...oneOf("cluster-client", clusterClientPlaces, s.clusterClient),
   ...(s.batchSize === undefined ? [] : integerAtLeast("batch-size", s.batchSize, 1)),
   ...integerAtLeast("chunk-size", s.chunkSize, 1),
   ...integerAtLeast("flush-interval", s.flushInterval, 1),

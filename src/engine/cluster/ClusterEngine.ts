@@ -18,7 +18,7 @@ import * as NodeEngine from "../NodeEngine.js"
 import { type ProductChunk, workerSettingsOf } from "../protocol.js"
 import type { RuleParseError } from "../ruleErrors.js"
 import * as Client from "./client.js"
-import { type ClusterDatabase, ClusterUnreachable, coordinatorLayer, describeError, withoutPassword } from "./connection.js"
+import { type ClusterDatabase, type ClusterUnreachable, coordinatorLayer, unreachable } from "./connection.js"
 import { type CanonicalizedPiece, type ChunkPiece, pieceToCanonicalized, pieceToChunk } from "./protocol.js"
 import type { ClientStart, ClientState, FromClient, ToClient } from "./threadProtocol.js"
 
@@ -79,8 +79,6 @@ const onMainThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) 
     depict: drawingsFor(options)
   })
 })
-
-const unreachable = (db: ClusterDatabase, reason: string) => new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason })
 
 /** The engine around a client in a thread of its own. */
 const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
@@ -203,7 +201,7 @@ const startError = (db: ClusterDatabase, cause: Cause.Cause<unknown>): Effect.Ef
   if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
   const error = Cause.squash(cause) as { readonly _tag?: string }
   if (error._tag === "RuleParseError" || error._tag === "WorkerCrashed") return Effect.fail(error as RuleParseError | WorkerCrashed)
-  return Effect.fail(unreachable(db, withoutPassword(db, describeError(error))))
+  return Effect.fail(unreachable(db, error))
 }
 
 export const layer = (options: ClusterEngineOptions): Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable> =>

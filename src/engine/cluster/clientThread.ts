@@ -9,7 +9,7 @@ import { Cause, Deferred, Effect, FiberMap, Queue, Redacted, Stream } from "effe
 import { parentPort, workerData } from "node:worker_threads"
 import { defaults } from "../../config.js"
 import { make as makeClient, type ClusterClient } from "./client.js"
-import { coordinatorLayer, describeError, withoutPassword } from "./connection.js"
+import { coordinatorLayer, reasonOf } from "./connection.js"
 import type { ClientStart, ClientState, FromClient, ToClient } from "./threadProtocol.js"
 
 const port = parentPort
@@ -72,5 +72,5 @@ const serve = Effect.gen(function*() {
 Effect.runFork(serve.pipe(
   Effect.provide(coordinatorLayer(db)),
   Effect.scoped,
-  Effect.catchCause((cause) => Effect.sync(() => send({ _tag: "Failed", reason: withoutPassword(db, describeError(Cause.squash(cause))) })))
+  Effect.catchCause((cause) => Effect.sync(() => send({ _tag: "Failed", reason: reasonOf(db, Cause.squash(cause)) })))
 ))

@@ -109,6 +109,13 @@ export const withoutPassword = (db: ClusterDatabase, text: string): string =>
     ? text
     : text.split(Redacted.value(db.password)).join("***")
 
+/** What went wrong with the cluster, in words, without the password. */
+export const reasonOf = (db: ClusterDatabase, error: unknown): string => withoutPassword(db, describeError(error))
+
+/** The cluster's database could not be joined, for `error` (an error, or already its reason). */
+export const unreachable = (db: ClusterDatabase, error: unknown): ClusterUnreachable =>
+  new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason: reasonOf(db, error) })
+
 export const pgLayer = (db: ClusterDatabase) =>
   PgClient.layer({
     host: db.host,
@@ -132,9 +139,7 @@ export const checkReachable = (db: ClusterDatabase): Effect.Effect<void, Cluster
       duration: Duration.millis(defaults.clusterConnectTimeoutMs),
       orElse: () => Effect.fail(new Error(`no answer in ${defaults.clusterConnectTimeoutMs} ms`))
     }),
-    Effect.mapError((error) =>
-      new ClusterUnreachable({ url: db.displayUrl, host: `${db.host}:${db.port}`, reason: withoutPassword(db, describeError(error)) })
-    ),
+    Effect.mapError((error) => unreachable(db, error)),
     Effect.asVoid
   )
 
