@@ -96,7 +96,10 @@ export interface Canonicalized {
   readonly hashes: Uint32Array
 }
 
-/** Products of some molecules of an `Expand` request; `parents` index the request's keys, `rules` the rule set. */
+/**
+ * Products of some molecules of an `Expand` request; `parents` index the request's keys, `rules` the rule set. Without
+ * edges a key appears once in a request's chunks, with the first molecule and rule that gave it.
+ */
 export interface ProductChunk {
   readonly _tag: "Chunk"
   readonly requestId: number

@@ -87,6 +87,13 @@ export const serve = (channel: WorkerChannel, settings: WorkerSettings, chemistr
     let verdicts: Array<number> = []
     let candidates = 0
     let invalidCandidates = 0
+    /**
+     * Without edges each key leaves the request once: a later occurrence would reach the deduper after the first and
+     * be dropped there, so the run's output is the same, and fewer keys cross to the pool and, on a cluster, to the
+     * coordinator, whose keys per second bound a cluster's size. A molecule's siblings share many products in the next
+     * generation (A then B is B then A), so this drops about a third of two generations' keys.
+     */
+    const sent = settings.edges ? undefined : new Set<string>()
 
     const flush = async (last: boolean) => {
       await waitForCredit()
@@ -131,7 +138,12 @@ export const serve = (channel: WorkerChannel, settings: WorkerSettings, chemistr
       candidates += products.candidates
       invalidCandidates += products.invalidCandidates
       for (let p = 0; p < products.keys.length; p++) {
-        keys.push(products.keys[p]!)
+        const key = products.keys[p]!
+        if (sent !== undefined) {
+          if (sent.has(key)) continue
+          sent.add(key)
+        }
+        keys.push(key)
         parentOf.push(index)
         ruleOf.push(products.rules[p]!)
         verdicts.push(judged[p]!)
