@@ -94,7 +94,7 @@ const offerAll = (seen, hasher, keys) => {
   let accepted = 0
   for (const key of keys) {
     hasher.hashInto(key, hash, 0)
-    if (seen.addIfNew(key, hash[0], hash[1])) accepted++
+    if (seen.addIfNew([key], hash, 0)) accepted++
   }
   return accepted
 }

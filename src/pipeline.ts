@@ -112,7 +112,7 @@ const seedCoreactants = (seen: SeenSet, ruleSet: RuleSet, engine: EngineShape) =
     if (entries.length === 0) return
     const canonical = yield* engine.canonicalize(entries.map((coreactant) => coreactant.smiles))
     canonical.keys.forEach((key, i) => {
-      if (key !== null) seen.addIfNew(key, canonical.hashes[2 * i]!, canonical.hashes[2 * i + 1]!)
+      if (key !== null) seen.addIfNew(canonical.keys, canonical.hashes, i)
     })
   })
 

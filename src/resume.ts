@@ -41,7 +41,7 @@ export const rebuildSeenSet = (seen: SeenSet, output: string, manifest: Manifest
     const hash = new Uint32Array(2)
     const add = (key: string) => {
       hasher.hashInto(key, hash, 0)
-      seen.addIfNew(key, hash[0]!, hash[1]!)
+      seen.addIfNew([key], hash, 0)
     }
     if (manifest.frontierBytes["0"] !== undefined) {
       yield* readFrontier(frontierPath(frontiersOf(output), 0)).pipe(Stream.runForEach((entry) => Effect.sync(() => add(entry.key))))

@@ -46,7 +46,7 @@ export const runDeduper = (options: {
         if (key === null || key === undefined) {
           stats.inputsInvalid++
           yield* quarantine.add(record.line, record.label ?? record.smiles, result.reasons[i] ?? "invalid SMILES")
-        } else if (seen.addIfNew(key, result.hashes[2 * i]!, result.hashes[2 * i + 1]!)) {
+        } else if (seen.addIfNew(result.keys, result.hashes, i)) {
           stats.inputsValid++
           keys.push(key)
           rootIds.push(record.id)
@@ -77,29 +77,31 @@ export const runDeduper = (options: {
       const edgeRows = edges
         ? { reactant: [] as Array<string>, rule: [] as Array<string>, product: [] as Array<string>, coreactantsIn: [] as Array<string>, coreactantsOut: [] as Array<string> }
         : undefined
+      // A key's text is read only where it is kept: most keys of a large run are seen already, and a cluster's
+      // arrive as bytes (`KeyList`).
       for (let i = 0; i < chunk.keys.length; i++) {
-        const key = chunk.keys[i]!
         const from = chunk.parents[i]!
         const ruleName = ruleNames[chunk.rules[i]!]!
         const verdict = chunk.verdicts[i] ?? passes
         if (verdict !== passes) {
-          if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue
+          if (!seen.addIfNew(chunk.keys, chunk.hashes, i)) continue
           const filter = filterOf(verdict) ?? String(verdict)
           const byRule = (stats.filteredByFilter[filter] ??= {})
           byRule[ruleName] = (byRule[ruleName] ?? 0) + 1
-          if (filtered !== undefined) yield* filtered.add(key, filter, ruleName, batch.keys[from]!, generation)
+          if (filtered !== undefined) yield* filtered.add(chunk.keys.at(i)!, filter, ruleName, batch.keys[from]!, generation)
           continue
         }
         if (edgeRows !== undefined) {
           edgeRows.reactant.push(batch.keys[from]!)
           edgeRows.rule.push(ruleName)
-          edgeRows.product.push(key)
+          edgeRows.product.push(chunk.keys.at(i)!)
           const coreactants = ruleCoreactants[chunk.rules[i]!]!
           edgeRows.coreactantsIn.push(coreactants.consumed)
           edgeRows.coreactantsOut.push(coreactants.given)
           stats.edgesByRule[ruleName] = (stats.edgesByRule[ruleName] ?? 0) + 1
         }
-        if (!seen.addIfNew(key, chunk.hashes[2 * i]!, chunk.hashes[2 * i + 1]!)) continue
+        if (!seen.addIfNew(chunk.keys, chunk.hashes, i)) continue
+        const key = chunk.keys.at(i)!
         smiles.push(key)
         parent.push(batch.keys[from]!)
         rootId.push(batch.rootIds[from]!)

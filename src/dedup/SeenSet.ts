@@ -8,16 +8,18 @@
  *   products once full, which it estimates as it goes.
  *
  * The seen set does not own the hashing: callers compute a key's hash with a `KeyHasher`, typically in the worker
- * that produced the key, and pass it with the key.
+ * that produced the key, and pass it with the key. The exact table never reads a key's text, so a key that arrived
+ * as bytes is decoded only if it is new (`KeyList`); a Bloom filter hashes the text itself.
  */
 import type { DedupMode } from "../config.js"
+import type { KeyList } from "../engine/protocol.js"
 import { makeBloomSeenSet } from "./bloom.js"
 import { HashTable } from "./HashTable.js"
 
 export interface SeenSet {
   readonly mode: DedupMode
-  /** Records the key; true when it was not seen before. hi/lo are its KeyHasher hash. */
-  readonly addIfNew: (key: string, hi: number, lo: number) => boolean
+  /** Records `keys.at(index)`, whose KeyHasher hash is `hashes[2 * index]` (high), `hashes[2 * index + 1]` (low); true when it was not seen before. */
+  readonly addIfNew: (keys: KeyList, hashes: Uint32Array, index: number) => boolean
   /** Keys accepted as new. */
   readonly size: number
   /** Bytes held by the structure's arrays. */
@@ -45,7 +47,7 @@ const makeExactSeenSet = (expectedProducts: number): SeenSet => {
   const table = new HashTable(expectedProducts)
   return {
     mode: "exact",
-    addIfNew: (_key, hi, lo) => table.addIfNew(hi, lo),
+    addIfNew: (_keys, hashes, index) => table.addIfNew(hashes[2 * index]!, hashes[2 * index + 1]!),
     get size() {
       return table.size
     },

@@ -60,7 +60,8 @@ export const makeBloomSeenSet = (expected: number, fpRate: number): SeenSet => {
   let estimatedFalsePositives = 0
   return {
     mode: "bloom",
-    addIfNew: (key) => {
+    addIfNew: (keys, _hashes, index) => {
+      const key = keys.at(index)!
       if (filter.has(key)) return false
       const rate = expectedFalsePositiveRate(bits, hashes, accepted)
       estimatedFalsePositives += rate / (1 - rate)

@@ -97,13 +97,22 @@ export interface Canonicalized {
 }
 
 /**
+ * Keys read one at a time: an array, or keys still in the bytes they arrived in (`cluster/packedKeys.ts`), which a
+ * reader decodes only where it needs a key's text. Canonicalized inputs hold null in an invalid input's place.
+ */
+export interface KeyList {
+  readonly length: number
+  readonly at: (index: number) => string | null | undefined
+}
+
+/**
  * Products of some molecules of an `Expand` request; `parents` index the request's keys, `rules` the rule set. Without
  * edges a key appears once in a request's chunks, with the first molecule and rule that gave it.
  */
 export interface ProductChunk {
   readonly _tag: "Chunk"
   readonly requestId: number
-  readonly keys: ReadonlyArray<string>
+  readonly keys: KeyList
   readonly hashes: Uint32Array
   readonly parents: Uint32Array
   readonly rules: Uint16Array

@@ -7,6 +7,9 @@ const KEY_COUNT = 5_000
 
 const keys = Array.from({ length: KEY_COUNT }, (_, i) => `O=C(O)c1cc(O)c(O)c(O${i})c1`)
 
+/** A Bloom filter hashes the key's text: the 64-bit hash plays no part. */
+const noHash = new Uint32Array(2)
+
 describe("makeSeenSet", () => {
   it("exact: accepts each distinct key once and never estimates drops", async () => {
     const { hashInto } = await makeKeyHasher()
@@ -14,7 +17,7 @@ describe("makeSeenSet", () => {
     const hash = new Uint32Array(2)
     const offer = (key: string): boolean => {
       hashInto(key, hash, 0)
-      return seen.addIfNew(key, hash[0] ?? 0, hash[1] ?? 0)
+      return seen.addIfNew([key], hash, 0)
     }
     assert.isTrue(keys.every(offer))
     assert.isTrue(keys.every((key) => !offer(key)))
@@ -24,11 +27,21 @@ describe("makeSeenSet", () => {
     assert.strictEqual(seen.bytes, 8_192 * 8)
   })
 
+  it("exact: never reads a key's text, so keys that arrived as bytes stay undecoded", async () => {
+    const { hashInto } = await makeKeyHasher()
+    const seen = makeSeenSet({ mode: "exact", expectedProducts: KEY_COUNT, fpRate: 1e-6 })
+    const hashes = new Uint32Array(2 * keys.length)
+    keys.forEach((key, i) => hashInto(key, hashes, 2 * i))
+    const unread = { length: keys.length, at: (): string => assert.fail("the exact table read a key's text") }
+    assert.strictEqual(keys.filter((_, i) => seen.addIfNew(unread, hashes, i)).length, KEY_COUNT)
+    assert.strictEqual(keys.filter((_, i) => seen.addIfNew(unread, hashes, i)).length, 0)
+  })
+
   it("bloom: accepts each distinct key at most once and holds about m / 8 bytes", () => {
     const seen = makeSeenSet({ mode: "bloom", expectedProducts: KEY_COUNT, fpRate: 1e-6 })
-    const accepted = keys.filter((key) => seen.addIfNew(key, 0, 0)).length
+    const accepted = keys.filter((key) => seen.addIfNew([key], noHash, 0)).length
     assert.isAtLeast(accepted, KEY_COUNT - 1)
-    assert.isTrue(keys.every((key) => !seen.addIfNew(key, 0, 0)))
+    assert.isTrue(keys.every((key) => !seen.addIfNew([key], noHash, 0)))
     assert.strictEqual(seen.mode, "bloom")
     assert.strictEqual(seen.size, accepted)
     // 1e-6 needs -ln(1e-6) / (ln 2)^2 = 28.8 bits a key.

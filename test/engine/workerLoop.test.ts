@@ -46,7 +46,7 @@ const serveAll = async (table: Table, requests: ReadonlyArray<ReadonlyArray<stri
     const done = new Promise<void>((resolve) => (answered = resolve))
     handler({ _tag: "Expand", requestId: n + 7, keys: parents })
     await done
-    const rows = chunks.flatMap((chunk) => chunk.keys.map((key, i) => [key, parents[chunk.parents[i]!]!, chunk.rules[i]!] as const))
+    const rows = chunks.flatMap((chunk) => Array.from({ length: chunk.keys.length }, (_, i) => [chunk.keys.at(i)!, parents[chunk.parents[i]!]!, chunk.rules[i]!] as const))
     answers.push({ chunks, rows, candidates: chunks.reduce((sum, chunk) => sum + chunk.candidates, 0) })
   }
   return answers

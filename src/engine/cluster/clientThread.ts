@@ -10,6 +10,7 @@ import { parentPort, workerData } from "node:worker_threads"
 import { defaults } from "../../config.js"
 import { make as makeClient, type ClusterClient } from "./client.js"
 import { coordinatorLayer, reasonOf } from "./connection.js"
+import type { ChunkPiece } from "./protocol.js"
 import type { ClientStart, ClientState, FromClient, ToClient } from "./threadProtocol.js"
 
 const port = parentPort
@@ -17,7 +18,20 @@ if (port === null) throw new Error("clientThread.js must run in a worker thread"
 const start = workerData as ClientStart
 const db = { ...start.db, password: start.db.password === undefined ? undefined : Redacted.make(start.db.password) }
 
-const send = (message: FromClient) => port.postMessage(message)
+const send = (message: FromClient, transfer?: ReadonlyArray<ArrayBuffer>) => port.postMessage(message, transfer)
+
+/**
+ * A chunk's columns that own their whole buffer, as the runner's message decodes them: they are handed over to the
+ * main thread rather than copied. A column that views part of a larger buffer is copied, since handing the buffer
+ * over would take the rest of it away from this thread.
+ */
+const ownBuffers = (piece: ChunkPiece): Array<ArrayBuffer> => {
+  const buffers = new Set<ArrayBuffer>()
+  for (const column of [piece.keys, piece.hashes, piece.parents, piece.rules, piece.verdicts]) {
+    if (column.buffer instanceof ArrayBuffer && column.byteOffset === 0 && column.byteLength === column.buffer.byteLength) buffers.add(column.buffer)
+  }
+  return [...buffers]
+}
 
 const stateOf = (client: ClusterClient): ClientState => ({ capacity: client.capacity(), waiting: client.waiting(), report: client.report() })
 
@@ -35,7 +49,7 @@ const serve = Effect.gen(function*() {
       Effect.gen(function*() {
         const next = yield* Deferred.make<void>()
         taken.set(id, next)
-        send({ _tag: "Chunk", id, piece })
+        send({ _tag: "Chunk", id, piece }, ownBuffers(piece))
         yield* Deferred.await(next)
       })).pipe(
         Effect.andThen(publish),

@@ -19,6 +19,7 @@ import { Entity } from "effect/cluster"
 import { Rpc } from "effect/rpc"
 import type { Canonicalized, EngineOptions, ProductChunk } from "../protocol.js"
 import type { RuleSet } from "../rules.js"
+import { packKeys, PackedKeys } from "./packedKeys.js"
 
 const SlotsSchema = Schema.Array(Schema.String)
 
@@ -144,18 +145,8 @@ export const Canonicalize = Rpc.make("canonicalize", {
 
 export const Expander = Entity.make("MolexpandExpander", [Expand, Canonicalize])
 
-const utf8 = new TextEncoder()
-const fromUtf8 = new TextDecoder()
-const keySeparator = "\n"
-
-const keysToBytes = (keys: ReadonlyArray<string>): Uint8Array =>
-  utf8.encode(keys.length === 0 ? "" : keys.join(keySeparator) + keySeparator)
-
-const keysFromBytes = (bytes: Uint8Array): Array<string> => {
-  const keys = fromUtf8.decode(bytes).split(keySeparator)
-  keys.pop()
-  return keys
-}
+/** Two uint32 per key. */
+const BYTES_PER_HASH = 2 * Uint32Array.BYTES_PER_ELEMENT
 
 /** The bytes of a typed array, without copying. */
 const bytesOf = (array: Uint32Array | Uint16Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength)
@@ -167,7 +158,7 @@ const uint16sOf = (bytes: Uint8Array): Uint16Array => new Uint16Array(Uint8Array
 export const chunkToPiece = (chunk: ProductChunk, seq: number): ChunkPiece => ({
   _tag: "Chunk",
   seq,
-  keys: keysToBytes(chunk.keys),
+  keys: packKeys(chunk.keys),
   hashes: bytesOf(chunk.hashes),
   parents: bytesOf(chunk.parents),
   rules: bytesOf(chunk.rules),
@@ -181,7 +172,7 @@ export const chunkToPiece = (chunk: ProductChunk, seq: number): ChunkPiece => ({
 export const pieceToChunk = (piece: ChunkPiece): ProductChunk => ({
   _tag: "Chunk",
   requestId: piece.seq,
-  keys: keysFromBytes(piece.keys),
+  keys: new PackedKeys(piece.keys, piece.hashes.byteLength / BYTES_PER_HASH),
   hashes: uint32sOf(piece.hashes),
   parents: uint32sOf(piece.parents),
   rules: uint16sOf(piece.rules),
