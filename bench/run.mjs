@@ -561,7 +561,7 @@ const clusterAndCoordinator = async (base, date) => {
     "- Coordinator, PostgreSQL and runners share this machine's 2 cores: the runs measure the cluster path's cost, not a cluster's speed.",
     "",
     ...(cluster === undefined ? [] : clusterReportLines(cluster)),
-    ...(coordinator === undefined ? [] : coordinatorReportLines(coordinator, cluster?.localMolPerSecondPerWorker))
+    ...(coordinator === undefined ? [] : coordinatorReportLines(coordinator))
   ].join("\n"))
   log(`results: ${path.relative(repoRoot, jsonFile)}, ${path.relative(repoRoot, mdFile)}`)
   const failed = (cluster?.runs ?? []).some((r) => r.local.exitCode !== 0 || r.cluster.exitCode !== 0 || r.local.products !== r.cluster.products)

@@ -10,11 +10,17 @@
  *    their hashes XORed with the copy number: every copy's keys are new to the seen set, as a larger library's
  *    would be, and every one is written. Nothing is computed but a lookup and an XOR per key.
  * 3. The same replay as the issue's job would feed it: there most keys a runner sends are already seen (89M products
- *    from 48M expansions: 1.85 new per expansion, against 23.4 keys per polyphenol). So after the first copy only
- *    that share of each copy's products keeps its copy's hash; the others keep the first copy's, and the deduper
- *    finds them seen: received and looked up, but not written.
+ *    from 48M expansions: 1.85 new per expansion, against the keys an expansion sends over the job, from 4.). So
+ *    after the first copy only that share of each copy's products keeps its copy's hash; the others keep the first
+ *    copy's, and the deduper finds them seen: received and looked up, but not written.
  *
  * Keys per second = candidate keys handed to the deduper / the run's seconds (the summary's, which leave out start-up).
+ *
+ * 4. What a runner core sends: the case's two generations, each run on RDKit in batches of a cluster run's size (a
+ *    worker sends a key once per batch): keys handed to the deduper per worker-second. The job's expansions are
+ *    mostly second-generation ones, which send fewer keys per second than the first's: weighted by the job's
+ *    expansions per generation, this is the load a runner core puts on the coordinator, and the keys per CPU second
+ *    of the coordinator's slower thread divided by it is the number of runner cores one coordinator feeds.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -25,8 +31,17 @@ import { startClusterDev } from "./cluster.mjs"
 import { fmt } from "./stats.mjs"
 
 const RECORD_WORKERS = 2
+/** A cluster run's batches (`defaults.clusterBatchSize`): a worker sends each key once per batch. */
+const CLUSTER_BATCH_SIZE = 400
+/**
+ * First-generation parents, in input order, whose products are the second generation's sample: 300 polyphenols give
+ * about 6,400 molecules, a few minutes on 2 workers (the whole second generation would take about half an hour).
+ */
+const SECOND_GENERATION_PARENTS = 300
 /** The issue's job: ~89M products from ~48M molecule expansions (13.79M rows, 2 generations). */
 const JOB_NEW_PRODUCTS_PER_EXPANSION = 89e6 / 48e6
+/** The job's expansions by generation: its 13.79M rows, then the rest of the ~48M, their first generation's products. */
+const JOB_EXPANSIONS_BY_GENERATION = [13.79e6, 48e6 - 13.79e6]
 /** A product repeats the first copy's when its hash's low word, modulo this, falls at or above its share of it. */
 const SHARE_RESOLUTION = 10_000
 /** Replay requests at once: replaying is a lookup, so a few keep the deduper's inbox full. */
@@ -66,9 +81,61 @@ const record = async (lib, { input, rules, output }) => {
           return onChunk(chunk)
         })
     }))).pipe(Layer.provide(lib.nodeEngineFor(ruleSet, settings, engine)))
-  const settings = lib.settingsOf({ input, rules, workers: RECORD_WORKERS, output, overwrite: true })
+  const settings = lib.settingsOf({ input, rules, workers: RECORD_WORKERS, batchSize: CLUSTER_BATCH_SIZE, output, overwrite: true })
+  const workerCpuBefore = childCpuSeconds()
   const outcome = await Effect.runPromise(lib.expandEffect({ settings, layers: { engine: recording } }))
-  return { canonical, products, summary: outcome.summary }
+  return { canonical, products, summary: outcome.summary, workerCpuSeconds: childCpuSeconds() - workerCpuBefore }
+}
+
+/** One generation of `input` on RDKit in a cluster run's batches: keys handed to the deduper, and their rate per worker. */
+const runnerLoad = async (lib, { input, rules, output }) => {
+  let keys = 0
+  const counting = (ruleSet, settings, engine) =>
+    Layer.effect(lib.Engine, Effect.map(Effect.service(lib.Engine), (inner) => ({
+      ...inner,
+      expand: (parents, onChunk) => inner.expand(parents, (chunk) => Effect.andThen(Effect.sync(() => (keys += chunk.keys.length)), onChunk(chunk)))
+    }))).pipe(Layer.provide(lib.nodeEngineFor(ruleSet, settings, engine)))
+  const settings = lib.settingsOf({ input, rules, workers: RECORD_WORKERS, batchSize: CLUSTER_BATCH_SIZE, output, overwrite: true })
+  const workerCpuBefore = childCpuSeconds()
+  const { summary } = await Effect.runPromise(lib.expandEffect({ settings, layers: { engine: counting } }))
+  return loadOf(summary.inputs.valid, keys, summary.candidates, summary.elapsedSeconds, childCpuSeconds() - workerCpuBefore)
+}
+
+/**
+ * CPU seconds of this process's ended children: the native engine's worker processes, which a run's end waits for.
+ * A worker's rate per CPU second is its rate on a core of its own, whatever else shares this machine.
+ */
+const childCpuSeconds = () => {
+  const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ")
+  // cutime and cstime are fields 16 and 17 of stat; after the command's ") " they are the 14th and 15th.
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND
+}
+
+/**
+ * A generation's load. Per worker-second: per CPU second of the native engine's worker processes; with WebAssembly
+ * workers (threads of this process, not counted apart) per second of the run, which a shared machine makes slower.
+ */
+const loadOf = (expansions, keys, candidates, seconds, workerCpuSeconds) => {
+  const workerSeconds = workerCpuSeconds > 0 ? workerCpuSeconds : seconds * RECORD_WORKERS
+  return {
+    expansions,
+    keys,
+    candidates,
+    seconds,
+    workerCpuSeconds,
+    workerSecondsFrom: workerCpuSeconds > 0 ? "CPU" : "elapsed",
+    keysPerExpansion: keys / expansions,
+    expansionsPerWorkerSecond: expansions / workerSeconds,
+    keysPerWorkerSecond: keys / workerSeconds
+  }
+}
+
+/** The job's load: its expansions of each generation at that generation's keys per expansion and per worker-second. */
+const jobLoad = (generations) => {
+  const expansions = JOB_EXPANSIONS_BY_GENERATION.reduce((sum, n) => sum + n, 0)
+  const keys = generations.reduce((sum, g, i) => sum + JOB_EXPANSIONS_BY_GENERATION[i] * g.keysPerExpansion, 0)
+  const workerSeconds = generations.reduce((sum, g, i) => sum + JOB_EXPANSIONS_BY_GENERATION[i] / g.expansionsPerWorkerSecond, 0)
+  return { keysPerExpansion: keys / expansions, keysPerWorkerSecond: keys / workerSeconds, expansionsPerWorkerSecond: expansions / workerSeconds }
 }
 
 /**
@@ -303,14 +370,23 @@ export const runCoordinatorBench = async ({ molexpandMain, input, rules, copies,
   const lib = await loadLibrary(molexpandMain)
   log(`recording ${path.basename(input)} with RDKit (${RECORD_WORKERS} workers)`)
   const recorded = await record(lib, { input, rules, output: path.join(logDir, "record") })
-  const keysPerMolecule = [...recorded.products.values()].reduce((total, e) => total + e.keys.length, 0) / recorded.summary.inputs.valid
-  const replayInput = path.join(logDir, "replay-input.smi")
+  const recordedKeys = [...recorded.products.values()].reduce((total, e) => total + e.keys.length, 0)
+  const keysPerMolecule = recordedKeys / recorded.summary.inputs.valid
   const lines = fs.readFileSync(input, "utf8").split("\n").filter((line) => line.trim() !== "" && !line.startsWith("#"))
+  const firstGeneration = loadOf(recorded.summary.inputs.valid, recordedKeys, recorded.summary.candidates, recorded.summary.elapsedSeconds, recorded.workerCpuSeconds)
+  const secondInput = path.join(logDir, "second-generation.smi")
+  const sampled = new Set(lines.slice(0, SECOND_GENERATION_PARENTS).flatMap((line) => recorded.products.get(recorded.canonical.get(line.split(/\s+/)[0])?.[0])?.keys ?? []))
+  fs.writeFileSync(secondInput, [...sampled].join("\n") + "\n")
+  log(`the second generation's load: ${sampled.size} products of the first ${SECOND_GENERATION_PARENTS} inputs, on RDKit (${RECORD_WORKERS} workers)`)
+  const secondGeneration = await runnerLoad(lib, { input: secondInput, rules, output: path.join(logDir, "second-generation") })
+  const job = jobLoad([firstGeneration, secondGeneration])
+  log(`a runner core sends ${fmt(firstGeneration.keysPerWorkerSecond, 0)} keys/s in generation 1, ${fmt(secondGeneration.keysPerWorkerSecond, 0)} in generation 2: ${fmt(job.keysPerWorkerSecond, 0)} over the job`)
+  const replayInput = path.join(logDir, "replay-input.smi")
   fs.writeFileSync(replayInput, Array.from({ length: copies }, (_, copy) =>
     lines.map((line) => line.replace(/^(\S+)/, `$1${COPY_MARK}${copy}`)).join("\n")).join("\n") + "\n")
   const mixes = [
     { name: "every key new", newShare: 1 },
-    { name: "as the job", newShare: Math.min(1, JOB_NEW_PRODUCTS_PER_EXPANSION / keysPerMolecule) }
+    { name: "as the job", newShare: Math.min(1, JOB_NEW_PRODUCTS_PER_EXPANSION / job.keysPerExpansion) }
   ]
   const measured = []
   for (const mix of mixes) {
@@ -320,16 +396,41 @@ export const runCoordinatorBench = async ({ molexpandMain, input, rules, copies,
     const overClusterResult = await overCluster({ molexpandMain, rules, replayInput, recorded, keys: result.keys, chunkSize: result.chunkSize, newShare: mix.newShare, log, logDir })
     measured.push({ ...mix, ...result, overCluster: overClusterResult })
   }
-  return { input, rules, copies, keysPerMolecule, jobNewProductsPerExpansion: JOB_NEW_PRODUCTS_PER_EXPANSION, mixes: measured }
+  return {
+    input,
+    rules,
+    copies,
+    keysPerMolecule,
+    jobNewProductsPerExpansion: JOB_NEW_PRODUCTS_PER_EXPANSION,
+    runnerLoad: { batchSize: CLUSTER_BATCH_SIZE, workers: RECORD_WORKERS, secondGenerationParents: SECOND_GENERATION_PARENTS, jobExpansionsByGeneration: JOB_EXPANSIONS_BY_GENERATION, generations: [firstGeneration, secondGeneration], job },
+    mixes: measured
+  }
 }
 
-export const coordinatorReportLines = (c, perWorker) => {
-  const cores = (keysPerSecond) => perWorker === undefined ? "–" : fmt(keysPerSecond / c.keysPerMolecule / perWorker, 0)
+export const coordinatorReportLines = (c) => {
+  const load = c.runnerLoad
+  const cores = (keysPerSecond) => fmt(keysPerSecond / load.job.keysPerWorkerSecond, 0)
   const o = c.mixes[0].overCluster
+  const generationRow = (name, g) =>
+    `| ${name} | ${g.expansions} | ${g.candidates} | ${g.keys} | ${fmt(g.keysPerExpansion)} | ${fmt(g.seconds)} | ${g.workerSecondsFrom === "CPU" ? fmt(g.workerCpuSeconds) : "–"} | ${fmt(g.expansionsPerWorkerSecond)} | ${fmt(g.keysPerWorkerSecond, 0)} |`
   return [
+    "## What a runner core sends",
+    "",
+    `\`${path.basename(c.input)}\`, rules \`${path.basename(c.rules)}\`, on RDKit with ${load.workers} workers in batches of ${load.batchSize} (a cluster run's; a worker sends a key once per batch). Generation 1: every input. Generation 2: the ${load.generations[1].expansions} first-generation products of the first ${load.secondGenerationParents} inputs. The job: ${load.jobExpansionsByGeneration.map((n) => fmt(n / 1e6, 2) + "M").join(" and ")} expansions in its two generations, each at its generation's rates.`,
+    "",
+    `| generation | expansions | candidates | keys sent | keys per expansion | s | workers' CPU s | expansions per worker-second | keys per worker-second |`,
+    "|---|---|---|---|---|---|---|---|---|",
+    generationRow("1", load.generations[0]),
+    generationRow("2 (sample)", load.generations[1]),
+    `| the job, weighted | ${fmt(load.jobExpansionsByGeneration.reduce((a, b) => a + b, 0) / 1e6, 2)}M | | | ${fmt(load.job.keysPerExpansion)} | | | ${fmt(load.job.expansionsPerWorkerSecond)} | **${fmt(load.job.keysPerWorkerSecond, 0)}** |`,
+    "",
+    load.generations.every((g) => g.workerSecondsFrom === "CPU")
+      ? "A worker-second is a CPU second of the native engine's worker processes: a worker's rate on a core of its own, however loaded this machine was."
+      : "A worker-second is a second of the run per worker (WebAssembly workers are threads of the run's process, not counted apart): on a loaded machine this understates a worker's rate, and so overstates the cores a coordinator feeds.",
+    "",
     "## The coordinator alone",
     "",
-    `\`${path.basename(c.input)}\` × ${c.copies} copies (${c.mixes[0].molecules} molecules, ${fmt(c.keysPerMolecule)} candidate keys per molecule), replayed through reading, deduplication (exact) and writing, no RDKit, twice: every key new (each copy's hashes differ), and as the issue's job would feed it (${fmt(c.jobNewProductsPerExpansion)} new products per expansion: after the first copy, only that share of the keys is new, the rest are seen and not written). Parquet is encoded in a thread of its own; "main thread" is the coordinator's other work (reading, deduplicating, building rows, receiving), whose CPU seconds per key bound what one coordinator takes when that thread has a core to itself.`,
+    `\`${path.basename(c.input)}\` × ${c.copies} copies (${c.mixes[0].molecules} molecules, ${fmt(c.keysPerMolecule)} keys sent per molecule), replayed through reading, deduplication (exact) and writing, no RDKit, twice: every key new (each copy's hashes differ), and as the issue's job would feed it (${fmt(c.jobNewProductsPerExpansion)} new products per expansion, of the ${fmt(c.runnerLoad.job.keysPerExpansion)} keys an expansion sends over the job: after the first copy, only that share of the keys is new, the rest are seen and not written). Parquet is encoded in a thread of its own; "main thread" is the coordinator's other work (reading, deduplicating, building rows, receiving), whose CPU seconds per key bound what one coordinator takes when that thread has a core to itself.`,
     "",
     `Alone: in this process. Over the cluster: the same replay, its products sent by ${o.runners} replaying runners (\`bench/lib/replayRunner.mjs\`, ${o.batchesPerRunner} batches at once each) through Effect Cluster to a coordinator process, with PostgreSQL, runners and coordinator sharing this machine, its cluster client (sockets, RPC, decoding the runners' messages) on the main thread or in a thread of its own (\`--cluster-client main|thread\`). Each thread's CPU less a one-molecule run's (start-up) is measured for the main thread and for the busiest other thread (the client's or Parquet's encoder: Linux names both \`node\`), and the slower of the two bounds the coordinator when each has a core.`,
     "",
@@ -342,9 +443,7 @@ export const coordinatorReportLines = (c, perWorker) => {
       })
     ),
     "",
-    perWorker === undefined
-      ? "Runner cores fed: needs the cluster section's local rate (run with `--cluster`)."
-      : `Runner cores fed: keys per CPU second of the slower thread over the cluster ÷ ${fmt(c.keysPerMolecule)} keys per molecule ÷ ${fmt(perWorker)} molecules/s per runner core (a local worker's rate on this case).`,
+    `Runner cores fed: keys per CPU second of the slower thread over the cluster ÷ ${fmt(load.job.keysPerWorkerSecond, 0)} keys a runner core sends a second over the job (above).`,
     ""
   ]
 }
