@@ -13,14 +13,13 @@
  *    from 48M expansions: 1.85 new per expansion, against the keys an expansion sends over the job, from 4.). So
  *    after the first copy only that share of each copy's products keeps its copy's hash; the others keep the first
  *    copy's, and the deduper finds them seen: received and looked up, but not written.
- *
- * Keys per second = candidate keys handed to the deduper / the run's seconds (the summary's, which leave out start-up).
- *
  * 4. What a runner core sends: the case's two generations, each run on RDKit in batches of a cluster run's size (a
  *    worker sends a key once per batch): keys handed to the deduper per worker-second. The job's expansions are
  *    mostly second-generation ones, which send fewer keys per second than the first's: weighted by the job's
  *    expansions per generation, this is the load a runner core puts on the coordinator, and the keys per CPU second
  *    of the coordinator's slower thread divided by it is the number of runner cores one coordinator feeds.
+ *
+ * Keys per second = keys handed to the deduper / the run's seconds (the summary's, which leave out start-up).
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
