@@ -34,11 +34,11 @@ export const defaults = {
   clusterBatchSize: 400,
   /**
    * `--cluster-client auto` runs the coordinator's cluster client in a thread of its own on a machine of at least
-   * this many cores, else on the main thread. The thread lifts what one coordinator takes (from 787 to 1,091 native
-   * runner cores as the issue's job would feed it, README "Cluster speed"), but costs about 2 CPU seconds a run (a
-   * second JavaScript heap and its start-up, messages between the threads); on 2 cores shared with RDKit workers, as
-   * under `cluster-dev` here, those seconds are taken from the workers (cluster/local 0.86-0.88 with the thread,
-   * 0.91-0.95 without).
+   * this many cores, else on the main thread. The thread lifts what one coordinator takes (from 787-893 to 958-1,091
+   * native runner cores as the issue's job would feed it, README "Cluster speed"), but costs about 2 CPU seconds a
+   * run (a second JavaScript heap and its start-up, messages between the threads); on 2 cores shared with RDKit
+   * workers, as under `cluster-dev` here, those seconds are taken from the workers (cluster/local 0.86-0.88 with the
+   * thread, 0.91-0.95 without).
    */
   clusterClientThreadMinCores: 4,
   /**
