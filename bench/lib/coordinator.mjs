@@ -30,8 +30,6 @@ import { startClusterDev } from "./cluster.mjs"
 import { fmt } from "./stats.mjs"
 
 const RECORD_WORKERS = 2
-/** A cluster run's batches (`defaults.clusterBatchSize`): a worker sends each key once per batch. */
-const CLUSTER_BATCH_SIZE = 400
 /**
  * First-generation parents, in input order, whose products are the second generation's sample: 300 polyphenols give
  * about 6,400 molecules, a few minutes on 2 workers (the whole second generation would take about half an hour).
@@ -49,55 +47,68 @@ export const COPY_MARK = "|"
 /** Linux's USER_HZ, the unit of /proc's CPU times, on every platform Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100
 
-const loadLibrary = (molexpandMain) => import(path.join(path.dirname(molexpandMain), "index.js"))
+/**
+ * The build's library, and its cluster batch size (`defaults.clusterBatchSize`): the RDKit runs below use a cluster
+ * run's batches, since a worker sends each key once per batch.
+ */
+const loadLibrary = async (molexpandMain) => {
+  const dist = path.dirname(molexpandMain)
+  const [lib, config] = await Promise.all([import(path.join(dist, "index.js")), import(path.join(dist, "config.js"))])
+  return { ...lib, clusterBatchSize: config.defaults.clusterBatchSize }
+}
+
+/**
+ * One run of `input` on RDKit (the engine `auto` picks) in a cluster run's batches, its engine changed by `around`
+ * (the engine's shape in, the shape to use out): the summary, and its workers' CPU seconds.
+ */
+const onRdkit = async (lib, { input, rules, output }, around) => {
+  const engine = (ruleSet, settings, chosen) =>
+    Layer.effect(lib.Engine, Effect.map(Effect.service(lib.Engine), around)).pipe(Layer.provide(lib.nodeEngineFor(ruleSet, settings, chosen)))
+  const settings = lib.settingsOf({ input, rules, workers: RECORD_WORKERS, batchSize: lib.clusterBatchSize, output, overwrite: true })
+  const workerCpuBefore = childCpuSeconds()
+  const { summary } = await Effect.runPromise(lib.expandEffect({ settings, layers: { engine } }))
+  return { summary, workerCpuSeconds: childCpuSeconds() - workerCpuBefore }
+}
 
 /** Runs the case once with RDKit, keeping what the engine answered. */
 const record = async (lib, { input, rules, output }) => {
   const canonical = new Map()
   const products = new Map()
-  const recording = (ruleSet, settings, engine) =>
-    Layer.effect(lib.Engine, Effect.map(Effect.service(lib.Engine), (inner) => ({
-      ...inner,
-      canonicalize: (smiles) =>
-        Effect.tap(inner.canonicalize(smiles), (answer) =>
-          Effect.sync(() => smiles.forEach((s, i) => canonical.set(s, [answer.keys[i], answer.reasons[i], answer.hashes[2 * i], answer.hashes[2 * i + 1]])))),
-      expand: (keys, onChunk) =>
-        inner.expand(keys, (chunk) => {
-          chunk.keys.forEach((key, i) => {
-            const parent = keys[chunk.parents[i]]
-            const entry = products.get(parent) ?? { keys: [], hashes: [], rules: [], candidates: 0, invalidCandidates: 0 }
-            entry.keys.push(key)
-            entry.hashes.push(chunk.hashes[2 * i], chunk.hashes[2 * i + 1])
-            entry.rules.push(chunk.rules[i])
-            products.set(parent, entry)
-          })
-          // A chunk's counts cover the molecules it closes; they are filed under its first product's parent.
-          const first = chunk.keys.length > 0 ? keys[chunk.parents[0]] : keys[0]
-          const entry = products.get(first) ?? { keys: [], hashes: [], rules: [], candidates: 0, invalidCandidates: 0 }
-          entry.candidates += chunk.candidates
-          entry.invalidCandidates += chunk.invalidCandidates
-          products.set(first, entry)
-          return onChunk(chunk)
+  const { summary, workerCpuSeconds } = await onRdkit(lib, { input, rules, output }, (inner) => ({
+    ...inner,
+    canonicalize: (smiles) =>
+      Effect.tap(inner.canonicalize(smiles), (answer) =>
+        Effect.sync(() => smiles.forEach((s, i) => canonical.set(s, [answer.keys[i], answer.reasons[i], answer.hashes[2 * i], answer.hashes[2 * i + 1]])))),
+    expand: (keys, onChunk) =>
+      inner.expand(keys, (chunk) => {
+        chunk.keys.forEach((key, i) => {
+          const parent = keys[chunk.parents[i]]
+          const entry = products.get(parent) ?? { keys: [], hashes: [], rules: [], candidates: 0, invalidCandidates: 0 }
+          entry.keys.push(key)
+          entry.hashes.push(chunk.hashes[2 * i], chunk.hashes[2 * i + 1])
+          entry.rules.push(chunk.rules[i])
+          products.set(parent, entry)
         })
-    }))).pipe(Layer.provide(lib.nodeEngineFor(ruleSet, settings, engine)))
-  const settings = lib.settingsOf({ input, rules, workers: RECORD_WORKERS, batchSize: CLUSTER_BATCH_SIZE, output, overwrite: true })
-  const workerCpuBefore = childCpuSeconds()
-  const outcome = await Effect.runPromise(lib.expandEffect({ settings, layers: { engine: recording } }))
-  return { canonical, products, summary: outcome.summary, workerCpuSeconds: childCpuSeconds() - workerCpuBefore }
+        // A chunk's counts cover the molecules it closes; they are filed under its first product's parent.
+        const first = chunk.keys.length > 0 ? keys[chunk.parents[0]] : keys[0]
+        const entry = products.get(first) ?? { keys: [], hashes: [], rules: [], candidates: 0, invalidCandidates: 0 }
+        entry.candidates += chunk.candidates
+        entry.invalidCandidates += chunk.invalidCandidates
+        products.set(first, entry)
+        return onChunk(chunk)
+      })
+  }))
+  return { canonical, products, summary, workerCpuSeconds }
 }
 
 /** One generation of `input` on RDKit in a cluster run's batches: keys handed to the deduper, and their rate per worker. */
 const runnerLoad = async (lib, { input, rules, output }) => {
   let keys = 0
-  const counting = (ruleSet, settings, engine) =>
-    Layer.effect(lib.Engine, Effect.map(Effect.service(lib.Engine), (inner) => ({
-      ...inner,
-      expand: (parents, onChunk) => inner.expand(parents, (chunk) => Effect.andThen(Effect.sync(() => (keys += chunk.keys.length)), onChunk(chunk)))
-    }))).pipe(Layer.provide(lib.nodeEngineFor(ruleSet, settings, engine)))
-  const settings = lib.settingsOf({ input, rules, workers: RECORD_WORKERS, batchSize: CLUSTER_BATCH_SIZE, output, overwrite: true })
-  const workerCpuBefore = childCpuSeconds()
-  const { summary } = await Effect.runPromise(lib.expandEffect({ settings, layers: { engine: counting } }))
-  return loadOf(summary.inputs.valid, keys, summary.candidates, summary.elapsedSeconds, childCpuSeconds() - workerCpuBefore)
+  const { summary, workerCpuSeconds } = await onRdkit(lib, { input, rules, output }, (inner) => ({
+    ...inner,
+    expand: (parents, onChunk) => inner.expand(parents, (chunk) => Effect.andThen(Effect.sync(() => (keys += chunk.keys.length)), onChunk(chunk)))
+  }))
+  return loadOf(summary.inputs.valid, keys, summary.candidates, summary.elapsedSeconds, workerCpuSeconds)
 }
 
 /**
@@ -105,10 +116,13 @@ const runnerLoad = async (lib, { input, rules, output }) => {
  * A worker's rate per CPU second is its rate on a core of its own, whatever else shares this machine.
  */
 const childCpuSeconds = () => {
-  const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ")
+  const fields = statFields("/proc/self/stat")
   // cutime and cstime are fields 16 and 17 of stat; after the command's ") " they are the 14th and 15th.
   return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND
 }
+
+/** A /proc stat file's fields after the command's name, which may itself hold spaces. */
+const statFields = (file) => fs.readFileSync(file, "utf8").split(") ")[1].split(" ")
 
 /**
  * A generation's load. Per worker-second: per CPU second of the native engine's worker processes; with WebAssembly
@@ -221,7 +235,7 @@ export const recordedFromJson = (text) => {
 
 /** CPU seconds a thread has used so far (user + system, from /proc): a process's main thread is the one whose id is the pid. */
 export const threadCpuSeconds = (pid, tid = pid) => {
-  const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ")
+  const fields = statFields(`/proc/${pid}/task/${tid}/stat`)
   // utime and stime are fields 14 and 15 of stat; after the command's ") " they are the 12th and 13th.
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
 }
@@ -401,7 +415,7 @@ export const runCoordinatorBench = async ({ molexpandMain, input, rules, copies,
     copies,
     keysPerMolecule,
     jobNewProductsPerExpansion: JOB_NEW_PRODUCTS_PER_EXPANSION,
-    runnerLoad: { batchSize: CLUSTER_BATCH_SIZE, workers: RECORD_WORKERS, secondGenerationParents: SECOND_GENERATION_PARENTS, jobExpansionsByGeneration: JOB_EXPANSIONS_BY_GENERATION, generations: [firstGeneration, secondGeneration], job },
+    runnerLoad: { batchSize: lib.clusterBatchSize, workers: RECORD_WORKERS, secondGenerationParents: SECOND_GENERATION_PARENTS, jobExpansionsByGeneration: JOB_EXPANSIONS_BY_GENERATION, generations: [firstGeneration, secondGeneration], job },
     mixes: measured
   }
 }

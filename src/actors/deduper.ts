@@ -91,17 +91,19 @@ export const runDeduper = (options: {
           if (filtered !== undefined) yield* filtered.add(chunk.keys.at(i)!, filter, ruleName, batch.keys[from]!, generation)
           continue
         }
+        let key: string | undefined
         if (edgeRows !== undefined) {
+          key = chunk.keys.at(i)!
           edgeRows.reactant.push(batch.keys[from]!)
           edgeRows.rule.push(ruleName)
-          edgeRows.product.push(chunk.keys.at(i)!)
+          edgeRows.product.push(key)
           const coreactants = ruleCoreactants[chunk.rules[i]!]!
           edgeRows.coreactantsIn.push(coreactants.consumed)
           edgeRows.coreactantsOut.push(coreactants.given)
           stats.edgesByRule[ruleName] = (stats.edgesByRule[ruleName] ?? 0) + 1
         }
         if (!seen.addIfNew(chunk.keys, chunk.hashes, i)) continue
-        const key = chunk.keys.at(i)!
+        key ??= chunk.keys.at(i)!
         smiles.push(key)
         parent.push(batch.keys[from]!)
         rootId.push(batch.rootIds[from]!)

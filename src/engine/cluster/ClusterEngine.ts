@@ -6,8 +6,8 @@
  * The client runs on the main thread or in a thread of its own (`clientThread.ts`, `defaults.clusterClientThreadMinCores`):
  * receiving a key over the cluster costs about as much as reading, deduplicating and writing it, so with cores to
  * spare a thread lifts what one coordinator takes. Then this side starts that thread, keeps what it last said of the
- * capacity, the wait and the report, and passes requests and chunks across. Either way each chunk's keys are decoded
- * on the main thread, where they are used.
+ * capacity, the wait and the report, and passes requests and chunks across. Either way a chunk's keys reach the
+ * deduper as the bytes they came in (`packedKeys.ts`), which decodes only those it keeps.
  */
 import { Cause, Deferred, Effect, Layer, Queue, Redacted, Stream } from "effect"
 import { Worker } from "node:worker_threads"

@@ -1,7 +1,7 @@
 /**
  * What the coordinator's main thread and its cluster client thread (`clientThread.ts`) say to each other. The
  * client thread holds all of Effect Cluster (sockets, RPC, the registry of runners); the main thread holds the
- * pipeline. Chunks cross as the runners sent them, bytes, and are decoded where they are used.
+ * pipeline. Chunks cross as the runners sent them, bytes, and only the keys the deduper keeps are ever decoded.
  */
 import type { ChosenEngine } from "../choice.js"
 import type { EngineReport } from "../Engine.js"
