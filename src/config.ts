@@ -33,14 +33,21 @@ export const defaults = {
    */
   clusterBatchSize: 400,
   /**
-   * `--cluster-client auto` runs the coordinator's cluster client in a thread of its own on a machine of at least
-   * this many cores, else on the main thread. The thread lifts what one coordinator takes (from 787-893 to 958-1,091
-   * native runner cores as the issue's job would feed it, README "Cluster speed"), but costs about 2 CPU seconds a
-   * run (a second JavaScript heap and its start-up, messages between the threads); on 2 cores shared with RDKit
-   * workers, as under `cluster-dev` here, those seconds are taken from the workers (cluster/local 0.86-0.88 with the
-   * thread, 0.91-0.95 without).
+   * `--cluster-client auto` runs the coordinator's cluster clients in threads of their own on a machine of at least
+   * this many cores (the main thread, the clients', Parquet's encoder), else one client on the main thread. The
+   * threads lift what one coordinator takes (README "Cluster speed"), but each costs about 2 CPU seconds a run (a
+   * JavaScript heap and its start-up, messages between the threads); on 2 cores shared with RDKit workers, as under
+   * `cluster-dev` here, those seconds are taken from the workers (cluster/local 0.86-0.88 with one thread, 0.91-0.95
+   * without).
    */
   clusterClientThreadMinCores: 4,
+  /**
+   * Client threads a coordinator runs when not on its main thread. One client thread was what bounded a coordinator
+   * (958-1,091 native runner cores as the issue's job would feed it; the main thread alone 1,275-1,596): receiving a
+   * key costs it more than deduplicating and writing costs the main thread. Two halve each one's share, which
+   * leaves the main thread the bound.
+   */
+  clusterClientThreads: 2,
   /**
    * Near a generation's end a batch takes at most 1/(this × workers) of the molecules left (see
    * `src/actors/batchSize.ts`). Two gives each worker about half its fair share of the rest: the batches shrink
@@ -224,10 +231,10 @@ export const defaults = {
 /** One worker thread per core: RDKit is single-threaded in each WebAssembly instance. */
 export const defaultWorkers = (): number => Math.max(1, os.availableParallelism())
 
-/** Where a coordinator runs its cluster client: a thread of its own, or its main thread. */
+/** Where a coordinator runs its cluster client: threads of its own, or its main thread. */
 export const clusterClientPlaces = ["auto", "thread", "main"] as const
 export type ClusterClientPlace = (typeof clusterClientPlaces)[number]
 
-/** `auto` resolved for this machine (see `clusterClientThreadMinCores`). */
-export const clientInThread = (place: ClusterClientPlace, cores: number = os.availableParallelism()): boolean =>
-  place === "thread" || (place === "auto" && cores >= defaults.clusterClientThreadMinCores)
+/** How many client threads a coordinator runs, 0 for its main thread: `auto` resolved for this machine (see `clusterClientThreadMinCores`). */
+export const clientThreads = (place: ClusterClientPlace, cores: number = os.availableParallelism()): number =>
+  place === "thread" || (place === "auto" && cores >= defaults.clusterClientThreadMinCores) ? defaults.clusterClientThreads : 0

@@ -7,7 +7,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, FileSystem, type Layer } from "effect"
-import { clientInThread, defaults } from "./config.js"
+import { clientThreads, defaults } from "./config.js"
 import { type ChosenEngine, chooseEngine, wasmEngine } from "./engine/choice.js"
 import * as ClusterEngine from "./engine/cluster/ClusterEngine.js"
 import { checkReachable, type ClusterDatabase, type ClusterUnreachable, parseClusterUrl } from "./engine/cluster/connection.js"
@@ -90,7 +90,7 @@ const engineOptionsOf = (settings: RunSettings): EngineOptions => ({
 
 /** The runners of the cluster whose database is `db`, each with its own worker threads. */
 export const clusterEngineFor = (db: ClusterDatabase) => (ruleSet: RuleSet, settings: RunSettings, engine: ChosenEngine) =>
-  ClusterEngine.layer({ db, ruleSet, options: engineOptionsOf(settings), engine, inThread: clientInThread(settings.clusterClient) })
+  ClusterEngine.layer({ db, ruleSet, options: engineOptionsOf(settings), engine, clientThreads: clientThreads(settings.clusterClient) })
 
 /** RDKit on this machine's workers, as many as `settings.workers`. */
 export const nodeEngineFor = (ruleSet: RuleSet, settings: RunSettings, engine: ChosenEngine) => {

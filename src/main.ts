@@ -108,7 +108,7 @@ const flags = {
   clusterClient: withDefault(
     Flag.Literals("cluster-client", clusterClientPlaces),
     "auto",
-    `With --cluster, where the coordinator receives the runners' products: a thread of its own, its main thread, or auto (a thread on ${defaults.clusterClientThreadMinCores} cores or more)`
+    `With --cluster, where the coordinator receives the runners' products: ${defaults.clusterClientThreads} threads of its own, its main thread, or auto (threads on ${defaults.clusterClientThreadMinCores} cores or more)`
   )
 }
 

@@ -73,7 +73,7 @@ export interface RunSettings {
    * machine's worker threads. Absent: a local run.
    */
   readonly cluster: string | undefined
-  /** Where a cluster run's coordinator receives: `thread` (its own), `main`, or `auto` (see `clientInThread`). */
+  /** Where a cluster run's coordinator receives: `thread` (threads of its own), `main`, or `auto` (see `clientThreads`). */
   readonly clusterClient: ClusterClientPlace
 }
 

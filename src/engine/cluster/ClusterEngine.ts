@@ -3,12 +3,14 @@
  * on its own RDKit workers and streams the products back (`client.ts`). The coordinator (this process) keeps
  * everything else: inputs, the seen set, the output, checkpoints.
  *
- * The client runs on the main thread or in a thread of its own (`clientThread.ts`, `defaults.clusterClientThreadMinCores`):
- * receiving a key over the cluster costs about as much as reading, deduplicating and writing it, so with cores to
- * spare a thread lifts what one coordinator takes. Then this side starts that thread, keeps what it last said of the
- * capacity, the wait and the report, and passes requests and chunks across. Either way a chunk's keys reach the
- * deduper as the bytes they came in (`packedKeys.ts`), which decodes only those it keeps.
+ * The client runs on the main thread, or as several clients in threads of their own (`clientThread.ts`,
+ * `defaults.clusterClientThreads`): receiving a key over the cluster costs more than reading, deduplicating and
+ * writing it, so with cores to spare the threads lift what one coordinator takes. Then this side starts the threads,
+ * gives each request to the one holding fewest, keeps what each last said of the capacity, the wait and the report,
+ * and passes requests and chunks across. Either way a chunk's keys reach the deduper as the bytes they came in
+ * (`packedKeys.ts`), which decodes only those it keeps.
  */
+import { randomUUID } from "node:crypto"
 import { Cause, Deferred, Effect, Layer, Queue, Redacted, Stream } from "effect"
 import { Worker } from "node:worker_threads"
 import { compiledEntry } from "../../compiledEntry.js"
@@ -18,16 +20,17 @@ import * as NodeEngine from "../NodeEngine.js"
 import { type ProductChunk, workerSettingsOf } from "../protocol.js"
 import type { RuleParseError } from "../ruleErrors.js"
 import * as Client from "./client.js"
+import { mergeReports } from "./clientReports.js"
 import { type ClusterDatabase, type ClusterUnreachable, coordinatorLayer, unreachable } from "./connection.js"
 import { type CanonicalizedPiece, type ChunkPiece, pieceToCanonicalized, pieceToChunk } from "./protocol.js"
 import type { ClientStart, ClientState, FromClient, ToClient } from "./threadProtocol.js"
 
 export interface ClusterEngineOptions extends Client.ClusterClientOptions {
-  /** The client in a thread of its own, or on the main thread. */
-  readonly inThread: boolean
+  /** The clients in threads of their own, this many; 0: one client, on the main thread. */
+  readonly clientThreads: number
 }
 
-/** What an expand request receives from the client thread, in order. */
+/** What an expand request receives from its client thread, in order. */
 type ExpandItem =
   | { readonly _tag: "Chunk"; readonly piece: ChunkPiece }
   | { readonly _tag: "Expanded" }
@@ -37,10 +40,10 @@ type Pending =
   | { readonly _tag: "Expand"; readonly inbox: Queue.Queue<ExpandItem> }
   | { readonly _tag: "Canonicalize"; readonly answer: Deferred.Deferred<CanonicalizedPiece, WorkerCrashed> }
 
-/** The client thread's id in `WorkerCrashed`: it is not one of the runners' workers. */
+/** The client threads' id in `WorkerCrashed`: they are not among the runners' workers. */
 const clientThreadId = 0
 
-const startOf = (options: ClusterEngineOptions): ClientStart => ({
+const startOf = (options: ClusterEngineOptions, seat: Client.ClientSeat): ClientStart => ({
   db: {
     host: options.db.host,
     port: options.db.port,
@@ -51,7 +54,8 @@ const startOf = (options: ClusterEngineOptions): ClientStart => ({
   },
   ruleSet: options.ruleSet,
   options: options.options,
-  engine: options.engine
+  engine: options.engine,
+  seat
 })
 
 /** A rule RDKit cannot parse must stop the run before any work, not on the first runner to see it. */
@@ -68,7 +72,7 @@ const drawingsFor = (options: ClusterEngineOptions): EngineShape["depict"] => (s
 
 /** The engine around a client on this thread. */
 const onMainThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
-  const client = yield* Client.make(options)
+  const client = yield* Client.make(options, Client.soleSeat())
   return Engine.of({
     capacity: client.capacity,
     waiting: client.waiting,
@@ -80,17 +84,24 @@ const onMainThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) 
   })
 })
 
-/** The engine around a client in a thread of its own. */
-const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
+/** One client thread, as the main thread sees it: what it last said, and how many requests it holds. */
+interface ClientThread {
+  readonly worker: Worker
+  state: ClientState | undefined
+  requests: number
+}
+
+/** The engine around clients in threads of their own, each sending part of the batches. */
+const inThreads = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
   const { db } = options
+  const run = randomUUID()
   const ready = yield* Deferred.make<void, ClusterUnreachable>()
   const notices = yield* Queue.unbounded<EngineNotice>()
   const pending = new Map<number, Pending>()
-  let state: ClientState | undefined
   let broken: WorkerCrashed | undefined
   let nextId = 0
 
-  /** The client thread stopped: before it was ready the cluster could not be joined, after it every request fails. */
+  /** A client thread stopped: before all were ready the cluster could not be joined, after it every request fails. */
   const stopped = (reason: string) => {
     if (!Deferred.isDoneUnsafe(ready)) {
       Deferred.doneUnsafe(ready, Effect.fail(unreachable(db, reason)))
@@ -103,14 +114,15 @@ const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     pending.clear()
   }
 
-  const onMessage = (message: FromClient) => {
+  const threads: Array<ClientThread> = []
+  const onMessage = (thread: ClientThread) => (message: FromClient) => {
     switch (message._tag) {
       case "Ready":
-        state = message.state
-        Deferred.doneUnsafe(ready, Effect.void)
+        thread.state = message.state
+        if (threads.length === options.clientThreads && threads.every((each) => each.state !== undefined)) Deferred.doneUnsafe(ready, Effect.void)
         return
       case "State":
-        state = message.state
+        thread.state = message.state
         return
       case "Notice":
         Queue.offerUnsafe(notices, { message: message.message })
@@ -131,29 +143,41 @@ const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     }
   }
 
-  const thread = yield* Effect.acquireRelease(
-    Effect.sync(() => {
-      const worker = new Worker(compiledEntry(import.meta.url, "clientThread.js"), { workerData: startOf(options) })
-      worker.on("message", onMessage)
-      worker.on("error", (error) => stopped(error.message))
-      worker.on("exit", (code) => stopped(`its thread exited with code ${code}`))
-      return worker
-    }),
-    (worker) => Effect.promise(() => worker.terminate())
-  )
-  const send = (message: ToClient) => thread.postMessage(message)
+  const start = (index: number) =>
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const seat = { run, index, count: options.clientThreads }
+        const worker = new Worker(compiledEntry(import.meta.url, "clientThread.js"), { workerData: startOf(options, seat) })
+        const thread: ClientThread = { worker, state: undefined, requests: 0 }
+        threads.push(thread)
+        worker.on("message", onMessage(thread))
+        worker.on("error", (error) => stopped(error.message))
+        worker.on("exit", (code) => stopped(`its thread exited with code ${code}`))
+        return thread
+      }),
+      (thread) => Effect.promise(() => thread.worker.terminate())
+    )
+  for (let index = 0; index < options.clientThreads; index++) yield* start(index)
   yield* Deferred.await(ready)
+  const [lead, ...others] = threads as [ClientThread, ...Array<ClientThread>]
 
-  /** A request to the client thread; interrupted or failed on this side, it is interrupted there too. */
-  const request = <A, E, R>(entry: Pending, ask: (id: number) => ToClient, await_: Effect.Effect<A, E, R>) =>
+  /**
+   * A request to the least busy client thread; interrupted or failed on this side, it is interrupted there too.
+   * `ask` gets the request's id and the way to send that thread more about it.
+   */
+  const request = <A, E, R>(entry: Pending, ask: (id: number, send: (message: ToClient) => void) => ToClient, await_: Effect.Effect<A, E, R>) =>
     Effect.suspend((): Effect.Effect<A, E | WorkerCrashed, R> => {
       if (broken !== undefined) return Effect.fail(broken)
+      const thread = threads.reduce((least, each) => each.requests < least.requests ? each : least)
+      const send = (message: ToClient) => thread.worker.postMessage(message)
       const id = ++nextId
       pending.set(id, entry)
-      send(ask(id))
+      thread.requests++
+      send(ask(id, send))
       return await_.pipe(Effect.onExit((exit) =>
         Effect.sync(() => {
           pending.delete(id)
+          thread.requests--
           if (exit._tag === "Failure" && broken === undefined) send({ _tag: "Interrupt", id })
         })
       ))
@@ -161,7 +185,7 @@ const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
 
   const expand = <E, R>(keys: ReadonlyArray<string>, onChunk: (chunk: ProductChunk) => Effect.Effect<void, E, R>) =>
     Effect.flatMap(Queue.unbounded<ExpandItem>(), (inbox) => {
-      let id = 0
+      let taken = () => {}
       const takeAll: Effect.Effect<void, WorkerCrashed | E, R> = Effect.flatMap(Queue.take(inbox), (item) => {
         switch (item._tag) {
           case "Expanded":
@@ -170,14 +194,14 @@ const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
             return Effect.fail(item.error)
           case "Chunk":
             return onChunk(pieceToChunk(item.piece)).pipe(
-              Effect.andThen(Effect.sync(() => send({ _tag: "Taken", id }))),
+              Effect.andThen(Effect.sync(taken)),
               Effect.andThen(takeAll)
             )
         }
       })
-      return request({ _tag: "Expand", inbox }, (assigned) => {
-        id = assigned
-        return { _tag: "Expand", id: assigned, keys }
+      return request({ _tag: "Expand", inbox }, (id, send) => {
+        taken = () => send({ _tag: "Taken", id })
+        return { _tag: "Expand", id, keys }
       }, takeAll)
     })
 
@@ -185,11 +209,12 @@ const inThread = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
     Effect.flatMap(Deferred.make<CanonicalizedPiece, WorkerCrashed>(), (answer) =>
       request({ _tag: "Canonicalize", answer }, (id) => ({ _tag: "Canonicalize", id, smiles }), Effect.map(Deferred.await(answer), pieceToCanonicalized)))
 
+  // The lead's registry speaks for all: each thread reads the same runners.
   return Engine.of({
-    capacity: () => state!.capacity,
-    waiting: () => state!.waiting,
+    capacity: () => lead.state!.capacity,
+    waiting: () => lead.state!.waiting,
     notices: Stream.fromQueue(notices),
-    report: () => state!.report,
+    report: () => mergeReports(lead.state!.report, others.map((thread) => thread.state!.report)),
     canonicalize,
     expand,
     depict: drawingsFor(options)
@@ -205,8 +230,8 @@ const startError = (db: ClusterDatabase, cause: Cause.Cause<unknown>): Effect.Ef
 }
 
 export const layer = (options: ClusterEngineOptions): Layer.Layer<Engine, RuleParseError | WorkerCrashed | ClusterUnreachable> =>
-  options.inThread
-    ? Layer.effect(Engine, Effect.andThen(checkRules(options), inThread(options)))
+  options.clientThreads > 0
+    ? Layer.effect(Engine, Effect.andThen(checkRules(options), inThreads(options)))
     : Layer.effect(Engine, Effect.andThen(checkRules(options), onMainThread(options))).pipe(
       Layer.provide(coordinatorLayer(options.db)),
       Layer.catchCause((cause) => Layer.effect(Engine, startError(options.db, cause)))

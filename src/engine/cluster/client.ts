@@ -1,6 +1,6 @@
 /**
  * The cluster's client: each batch goes to a runner of an Effect Cluster, which runs it on its own RDKit workers and
- * streams the products back. It runs in the coordinator's client thread (`clientThread.ts`), so that receiving
+ * streams the products back. It runs in the coordinator's client threads (`clientThread.ts`), so that receiving
  * (sockets, RPC, schema decoding) does not take the main thread's time from deduplicating and writing; the engine the
  * pipeline sees (`ClusterEngine.ts`) talks to it there. Runners hold no run state, so a lost runner costs only its
  * batches, sent again.
@@ -9,7 +9,8 @@
  *   has (its shard weight). The capacity is their sum, less the runners refused; the pipeline keeps that many
  *   batches in flight, and waits, saying why, while it is 0.
  * - **Routing.** Each batch goes to the runner with the most free workers, through a shard it owns (`registry.ts`,
- *   `routing.ts`).
+ *   `routing.ts`). Clients in several threads each count only their own batches, so for a moment a runner may hold
+ *   more than its workers; but each spreads its own batches evenly, and so their sum is even too.
  * - **Taken once.** A stream that starts over (Effect Cluster sends a call again when its runner is lost) is
  *   recognised by its second `Started`; chunks are numbered, and each number is handed on once.
  * - **Refusals.** A runner of other versions, or one whose worker threads cannot start, is refused: it gets no
@@ -21,9 +22,10 @@ import { Sharding } from "effect/cluster"
 import { defaults } from "../../config.js"
 import { molexpandVersion } from "../../versions.js"
 import type { ChosenEngine } from "../choice.js"
-import type { EngineNotice, EngineReport } from "../Engine.js"
+import type { EngineNotice } from "../Engine.js"
 import type { EngineOptions } from "../protocol.js"
 import { type RuleSet, ruleSetDigest } from "../rules.js"
+import type { ClusterReport } from "./clientReports.js"
 import { type ClusterDatabase, describeError, withoutPassword } from "./connection.js"
 import {
   type BatchHeader,
@@ -34,7 +36,7 @@ import {
   type Piece,
   ruleSetPayload
 } from "./protocol.js"
-import { makeRegistry, type Route, type RunnerState } from "./registry.js"
+import { makeRegistry, type RegistryRole, type Route, type RunnerState } from "./registry.js"
 
 export interface ClusterClientOptions {
   readonly db: ClusterDatabase
@@ -43,6 +45,20 @@ export interface ClusterClientOptions {
   /** The coordinator's RDKit: runners of another take no batch, since their keys could differ. */
   readonly engine: ChosenEngine
 }
+
+/**
+ * One of a coordinator's `count` clients (several when each has a thread of its own): all send the same run's
+ * batches, numbered apart.
+ */
+export interface ClientSeat {
+  readonly run: string
+  readonly index: number
+  readonly count: number
+}
+
+export const soleSeat = (): ClientSeat => ({ run: randomUUID(), index: 0, count: 1 })
+
+const roleOf = (seat: ClientSeat): RegistryRole => seat.count === 1 ? "sole" : seat.index === 0 ? "lead" : "other"
 
 /** How one attempt at a batch ended, when it did not end the batch. */
 type Setback =
@@ -75,23 +91,25 @@ export interface ClusterClient {
   readonly capacity: () => number
   readonly waiting: () => string | undefined
   readonly notices: Stream.Stream<EngineNotice>
-  readonly report: () => EngineReport
+  readonly report: () => ClusterReport
   readonly canonicalize: (smiles: ReadonlyArray<string>) => Effect.Effect<CanonicalizedPiece>
   readonly expand: <E, R>(keys: ReadonlyArray<string>, onPiece: (piece: ChunkPiece) => Effect.Effect<void, E, R>) => Effect.Effect<void, E, R>
 }
 
-export const make = Effect.fnUntraced(function*(options: ClusterClientOptions) {
+export const make = Effect.fnUntraced(function*(options: ClusterClientOptions, seat: ClientSeat) {
   const { ruleSet } = options
+  const { run } = seat
   const sharding = yield* Sharding.Sharding
   const clientFor = yield* Expander.client
   const registry = yield* makeRegistry({
     shardOf: (id) => sharding.getShardId(id, "default").id,
-    redact: (text) => withoutPassword(options.db, text)
+    redact: (text) => withoutPassword(options.db, text),
+    role: roleOf(seat)
   })
   const versions = { molexpand: molexpandVersion, rdkit: options.engine.rdkit }
-  const run = randomUUID()
   const ruleSetHash = ruleSetDigest(ruleSet)
-  let nextBatch = 0
+  let batches = 0
+  const nextBatch = () => seat.index + 1 + seat.count * batches++
   let resentBatches = 0
 
   const header = (batch: number, runner: RunnerState, withRules: boolean): BatchHeader => ({
@@ -140,7 +158,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterClientOptions) {
 
   const expand = <E, R>(keys: ReadonlyArray<string>, onPiece: (piece: ChunkPiece) => Effect.Effect<void, E, R>) =>
     Effect.gen(function*() {
-      const batch = ++nextBatch
+      const batch = nextBatch()
       /** Chunks handed on, numbered from 0: a stream that starts over skips these. */
       let taken = 0
       let withRules = false
@@ -174,7 +192,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterClientOptions) {
 
   const canonicalize = (smiles: ReadonlyArray<string>): Effect.Effect<CanonicalizedPiece> =>
     Effect.gen(function*() {
-      const batch = ++nextBatch
+      const batch = nextBatch()
       let withRules = false
       while (true) {
         const route = yield* registry.acquire
@@ -200,7 +218,7 @@ export const make = Effect.fnUntraced(function*(options: ClusterClientOptions) {
     capacity: registry.capacity,
     waiting: registry.waiting,
     notices: registry.notices,
-    report: (): EngineReport => ({
+    report: (): ClusterReport => ({
       kind: "cluster",
       workers: registry.mostWorkers(),
       rdkit: options.engine.rdkit,

@@ -1,9 +1,9 @@
 /**
- * The coordinator's cluster client thread: Effect Cluster's sockets, RPC and registry of runners, and the client
- * (`client.ts`) that sends the batches. Receiving the runners' products costs more per key than deduplicating and
- * writing them (`bench/README.md`); here it runs beside the main thread instead of on it. Each chunk goes to the main
- * thread as it came, and the next is read only once the main thread has taken it, so a slow pipeline still slows the
- * runners.
+ * One of the coordinator's cluster client threads: Effect Cluster's sockets, RPC and registry of runners, and the
+ * client (`client.ts`) that sends the batches the main thread gives it. Receiving the runners' products costs more
+ * per key than deduplicating and writing them (`bench/README.md`); here it runs beside the main thread instead of on
+ * it, and beside the other client threads, each receiving its own batches. Each chunk goes to the main thread as it
+ * came, and the next is read only once the main thread has taken it, so a slow pipeline still slows the runners.
  */
 import { Cause, Deferred, Effect, FiberMap, Queue, Redacted, Stream } from "effect"
 import { parentPort, workerData } from "node:worker_threads"
@@ -36,7 +36,7 @@ const ownBuffers = (piece: ChunkPiece): Array<ArrayBuffer> => {
 const stateOf = (client: ClusterClient): ClientState => ({ capacity: client.capacity(), waiting: client.waiting(), report: client.report() })
 
 const serve = Effect.gen(function*() {
-  const client = yield* makeClient({ db, ruleSet: start.ruleSet, options: start.options, engine: start.engine })
+  const client = yield* makeClient({ db, ruleSet: start.ruleSet, options: start.options, engine: start.engine }, start.seat)
   const inbox = yield* Queue.unbounded<ToClient>()
   port.on("message", (message: ToClient) => Queue.offerUnsafe(inbox, message))
   const requests = yield* FiberMap.make<number>()

@@ -35,11 +35,19 @@ export interface Route {
   readonly entityId: string
 }
 
+export type RegistryRole = "sole" | "lead" | "other"
+
 export const makeRegistry = Effect.fnUntraced(function*(options: {
   /** The cluster's id-to-shard function (`Sharding.getShardId`). */
   readonly shardOf: (entityId: EntityId.EntityId) => number
   /** Makes an error of the registry's database fit to show (no password). */
   readonly redact: (text: string) => string
+  /**
+   * A coordinator with several client threads has a registry in each, all reading the same runners: the `lead` one
+   * tells the run's user as runners join, leave or are refused, or the user would read each change once a thread.
+   * Only a `sole` registry holds all of the run's batches, and so can say how many a runner that left had.
+   */
+  readonly role: RegistryRole
 }) {
   const storage = yield* RunnerStorage.RunnerStorage
   const started = Date.now()
@@ -63,6 +71,9 @@ export const makeRegistry = Effect.fnUntraced(function*(options: {
     Deferred.doneUnsafe(current, Effect.void)
   }
   const notify = (message: string) => Queue.offerUnsafe(notices, { message })
+  const announce = (message: string) => {
+    if (options.role !== "other") notify(message)
+  }
   const record = (state: RunnerState, change: RunnerEvent["change"]) =>
     events.push({ seconds: seconds(), address: state.address, change, workers: state.workers })
 
@@ -95,7 +106,7 @@ export const makeRegistry = Effect.fnUntraced(function*(options: {
     Object.assign(state, { workers, alive: true, refused: undefined, hasRules: false })
     runners.set(address, state)
     record(state, "joined")
-    notify(`runner ${address} joined with ${workers} worker(s)`)
+    announce(`runner ${address} joined with ${workers} worker(s)`)
   }
 
   /** Reads the registry: who is alive, with how many workers. */
@@ -116,7 +127,7 @@ export const makeRegistry = Effect.fnUntraced(function*(options: {
       moved = true
       state.alive = false
       record(state, "left")
-      notify(`runner ${state.address} left${state.inFlight > 0 ? `; its ${state.inFlight} batch(es) in flight go to other runners` : ""}`)
+      announce(`runner ${state.address} left${options.role === "sole" && state.inFlight > 0 ? `; its ${state.inFlight} batch(es) in flight go to other runners` : ""}`)
     }
     if (!moved) return
     assignment = assignShards(healthy.map((runner) => ({ address: runner.address, weight: runner.weight })), defaults.clusterShards)
@@ -128,7 +139,7 @@ export const makeRegistry = Effect.fnUntraced(function*(options: {
     Effect.tap(() => Effect.sync(() => (failing = false))),
     Effect.catchCause((cause) =>
       Effect.sync(() => {
-        if (!failing) notify(`cannot read the cluster's runners (${options.redact(describeError(Cause.squash(cause)))}); trying again`)
+        if (!failing) announce(`cannot read the cluster's runners (${options.redact(describeError(Cause.squash(cause)))}); trying again`)
         failing = true
       })
     )
@@ -182,7 +193,7 @@ export const makeRegistry = Effect.fnUntraced(function*(options: {
       if (runner === undefined || runner.refused !== undefined) return
       runner.refused = reason
       record(runner, "refused")
-      notify(reason)
+      announce(reason)
       reroute()
     },
     /** Tells the run's user something about the cluster. */

@@ -1,12 +1,13 @@
 /**
- * What the coordinator's main thread and its cluster client thread (`clientThread.ts`) say to each other. The
- * client thread holds all of Effect Cluster (sockets, RPC, the registry of runners); the main thread holds the
+ * What the coordinator's main thread and each of its cluster client threads (`clientThread.ts`) say to each other.
+ * A client thread holds all of Effect Cluster (sockets, RPC, the registry of runners); the main thread holds the
  * pipeline. Chunks cross as the runners sent them, bytes, and only the keys the deduper keeps are ever decoded.
  */
 import type { ChosenEngine } from "../choice.js"
-import type { EngineReport } from "../Engine.js"
 import type { EngineOptions } from "../protocol.js"
 import type { RuleSet } from "../rules.js"
+import type { ClientSeat } from "./client.js"
+import type { ClusterReport } from "./clientReports.js"
 import type { CanonicalizedPiece, ChunkPiece } from "./protocol.js"
 
 /** The thread's `workerData`. The database's password travels in the clear, inside this process only. */
@@ -22,13 +23,14 @@ export interface ClientStart {
   readonly ruleSet: RuleSet
   readonly options: EngineOptions
   readonly engine: ChosenEngine
+  readonly seat: ClientSeat
 }
 
 /** What the pipeline reads of the engine at any moment, kept on the main thread as the client last said it. */
 export interface ClientState {
   readonly capacity: number
   readonly waiting: string | undefined
-  readonly report: EngineReport
+  readonly report: ClusterReport
 }
 
 export type ToClient =
