@@ -48,13 +48,14 @@ export const COPY_MARK = "|"
 const CLOCK_TICKS_PER_SECOND = 100
 
 /**
- * The build's library, and its cluster batch size (`defaults.clusterBatchSize`): the RDKit runs below use a cluster
- * run's batches, since a worker sends each key once per batch.
+ * The build's library, its cluster batch size (`defaults.clusterBatchSize`: the RDKit runs below use a cluster run's
+ * batches, since a worker sends each key once per batch) and its coordinator's client threads under
+ * `--cluster-client thread` (`defaults.clusterClientThreads`).
  */
 const loadLibrary = async (molexpandMain) => {
   const dist = path.dirname(molexpandMain)
   const [lib, config] = await Promise.all([import(path.join(dist, "index.js")), import(path.join(dist, "config.js"))])
-  return { ...lib, clusterBatchSize: config.defaults.clusterBatchSize }
+  return { ...lib, clusterBatchSize: config.defaults.clusterBatchSize, clusterClientThreads: config.defaults.clusterClientThreads }
 }
 
 /**
@@ -270,8 +271,8 @@ const startReplayRunner = (molexpandMain, url, recordedFile, chunkSize, newShare
 
 /**
  * One coordinator run on the cluster, as a process: its summary, its main thread's CPU seconds, and those of its
- * busiest other thread. That is the cluster client's (receiving every key) or Parquet's encoder (encoding every new
- * one): Linux names them all `node`, so the busiest stands for both.
+ * busiest other thread. That is a cluster client's (receiving its share of the keys) or Parquet's encoder (encoding
+ * every new one): Linux names them all `node`, so the busiest stands for all.
  */
 const coordinatorRun = async (molexpandMain, args) => {
   const child = spawn(process.execPath, [molexpandMain, ...args, "--overwrite", "--quiet"], { stdio: ["ignore", "ignore", "pipe"] })
@@ -297,9 +298,9 @@ const coordinatorRun = async (molexpandMain, args) => {
   }
 }
 
-/** `--cluster-client` placements measured: the client on the main thread, and in a thread of its own. */
+/** `--cluster-client` placements measured: the client on the main thread, and in threads of its own. */
 const CLIENT_PLACES = ["main", "thread"]
-const PLACE_NAMES = { main: "main thread", thread: "its own thread" }
+const placeName = (place, clientThreads) => place === "main" ? "main thread" : `${clientThreads} threads of its own`
 
 /** One placement's figures: CPU per key of each thread, start-up (a one-molecule run's) left out. */
 const placeResult = (full, startup, keys) => {
@@ -324,11 +325,11 @@ const placeResult = (full, startup, keys) => {
 /**
  * The same replay with the products coming over the cluster's transport from replaying runners: what the
  * coordinator pays to receive them (Effect RPC, decoding, acknowledging), on top of reading, deduplicating and
- * writing; with the cluster client on the main thread and in a thread of its own. The runners and PostgreSQL share
+ * writing; with the cluster client on the main thread and in threads of its own. The runners and PostgreSQL share
  * this machine's cores with it, so its keys/s is a floor; each thread's CPU per key, less a one-molecule run's
  * (start-up), gives the rate a coordinator with a core for each thread would reach.
  */
-const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, chunkSize, newShare, log, logDir }) => {
+const overCluster = async ({ molexpandMain, clientThreads, rules, replayInput, recorded, keys, chunkSize, newShare, log, logDir }) => {
   const recordedFile = path.join(logDir, "recorded.json")
   fs.writeFileSync(recordedFile, recordedToJson(recorded))
   const oneLine = path.join(logDir, "replay-one.smi")
@@ -343,9 +344,9 @@ const overCluster = async ({ molexpandMain, rules, replayInput, recorded, keys, 
       const full = await coordinatorRun(molexpandMain, [...cluster, "--input", replayInput, "--output", path.join(logDir, "replay-cluster")])
       const startup = await coordinatorRun(molexpandMain, [...cluster, "--input", oneLine, "--output", path.join(logDir, "replay-cluster-one")])
       results[place] = placeResult(full, startup, keys)
-      log(`coordinator over the cluster, its client on ${PLACE_NAMES[place]}: ${fmt(results[place].keysPerSecond, 0)} keys/s sharing the machine; keys per CPU second: main thread ${fmt(results[place].mainThreadKeysPerCpuSecond, 0)}, busiest other thread ${fmt(results[place].otherThreadKeysPerCpuSecond, 0)}`)
+      log(`coordinator over the cluster, its client on ${placeName(place, clientThreads)}: ${fmt(results[place].keysPerSecond, 0)} keys/s sharing the machine; keys per CPU second: main thread ${fmt(results[place].mainThreadKeysPerCpuSecond, 0)}, busiest other thread ${fmt(results[place].otherThreadKeysPerCpuSecond, 0)}`)
     }
-    return { runners: REPLAY_RUNNERS, batchesPerRunner: REPLAY_RUNNER_BATCHES, ...results }
+    return { runners: REPLAY_RUNNERS, batchesPerRunner: REPLAY_RUNNER_BATCHES, clientThreads, ...results }
   } finally {
     for (const runner of runners) runner.kill("SIGKILL")
     await dev.stop()
@@ -406,7 +407,7 @@ export const runCoordinatorBench = async ({ molexpandMain, input, rules, copies,
     log(`replaying ${copies} copies (${lines.length * copies} molecules, ${fmt(keysPerMolecule)} keys per molecule), ${mix.name}: ${fmt(100 * mix.newShare)}% of a later copy's keys new`)
     const result = await alone(lib, { recorded, replayInput, rules, newShare: mix.newShare, logDir })
     log(`coordinator alone: ${fmt(result.keysPerSecond, 0)} keys/s, ${fmt(result.productsPerSecond, 0)} products/s, ${fmt(result.moleculesPerSecond, 0)} molecules/s; main thread ${fmt(result.keys / result.mainThreadCpuSeconds, 0)} keys per CPU second`)
-    const overClusterResult = await overCluster({ molexpandMain, rules, replayInput, recorded, keys: result.keys, chunkSize: result.chunkSize, newShare: mix.newShare, log, logDir })
+    const overClusterResult = await overCluster({ molexpandMain, clientThreads: lib.clusterClientThreads, rules, replayInput, recorded, keys: result.keys, chunkSize: result.chunkSize, newShare: mix.newShare, log, logDir })
     measured.push({ ...mix, ...result, overCluster: overClusterResult })
   }
   return {
@@ -445,14 +446,14 @@ export const coordinatorReportLines = (c) => {
     "",
     `\`${path.basename(c.input)}\` × ${c.copies} copies (${c.mixes[0].molecules} molecules, ${fmt(c.keysPerMolecule)} keys sent per molecule), replayed through reading, deduplication (exact) and writing, no RDKit, twice: every key new (each copy's hashes differ), and as the issue's job would feed it (${fmt(c.jobNewProductsPerExpansion)} new products per expansion, of the ${fmt(c.runnerLoad.job.keysPerExpansion)} keys an expansion sends over the job: after the first copy, only that share of the keys is new, the rest are seen and not written). Parquet is encoded in a thread of its own; "main thread" is the coordinator's other work (reading, deduplicating, building rows, receiving), whose CPU seconds per key bound what one coordinator takes when that thread has a core to itself.`,
     "",
-    `Alone: in this process. Over the cluster: the same replay, its products sent by ${o.runners} replaying runners (\`bench/lib/replayRunner.mjs\`, ${o.batchesPerRunner} batches at once each) through Effect Cluster to a coordinator process, with PostgreSQL, runners and coordinator sharing this machine, its cluster client (sockets, RPC, decoding the runners' messages) on the main thread or in a thread of its own (\`--cluster-client main|thread\`). Each thread's CPU less a one-molecule run's (start-up) is measured for the main thread and for the busiest other thread (the client's or Parquet's encoder: Linux names both \`node\`), and the slower of the two bounds the coordinator when each has a core.`,
+    `Alone: in this process. Over the cluster: the same replay, its products sent by ${o.runners} replaying runners (\`bench/lib/replayRunner.mjs\`, ${o.batchesPerRunner} batches at once each) through Effect Cluster to a coordinator process, with PostgreSQL, runners and coordinator sharing this machine, its cluster client (sockets, RPC, decoding the runners' messages) on the main thread or in ${o.clientThreads} threads of its own, each receiving its share of the batches (\`--cluster-client main|thread\`). Each thread's CPU less a one-molecule run's (start-up) is measured for the main thread and for the busiest other thread (a client's or Parquet's encoder: Linux names both \`node\`), and the slower of the two bounds the coordinator when each has a core.`,
     "",
     "| keys | keys new | products written | alone s | alone keys/s | alone keys per main-thread CPU s | cluster client | over the cluster s | over the cluster keys/s | main thread CPU s (start-up) | busiest other thread CPU s (start-up) | keys per CPU s: main / other thread | runner cores fed |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...c.mixes.flatMap((m) =>
       CLIENT_PLACES.map((place) => {
         const p = m.overCluster[place]
-        return `| ${m.keys} | ${m.name} (${fmt(100 * m.newShare)}% after the first copy) | ${m.products} | ${fmt(m.elapsedSeconds)} | ${fmt(m.keysPerSecond, 0)} | ${fmt(m.keys / m.mainThreadCpuSeconds, 0)} | ${PLACE_NAMES[place]} | ${fmt(p.elapsedSeconds)} | ${fmt(p.keysPerSecond, 0)} | ${fmt(p.mainThreadCpuSeconds)} (${fmt(p.startupMainThreadCpuSeconds)}) | ${fmt(p.busiestOtherThreadCpuSeconds)} (${fmt(p.startupBusiestOtherThreadCpuSeconds)}) | ${fmt(p.mainThreadKeysPerCpuSecond, 0)} / ${fmt(p.otherThreadKeysPerCpuSecond, 0)} | **${cores(p.keysPerCpuSecond)}** |`
+        return `| ${m.keys} | ${m.name} (${fmt(100 * m.newShare)}% after the first copy) | ${m.products} | ${fmt(m.elapsedSeconds)} | ${fmt(m.keysPerSecond, 0)} | ${fmt(m.keys / m.mainThreadCpuSeconds, 0)} | ${placeName(place, o.clientThreads)} | ${fmt(p.elapsedSeconds)} | ${fmt(p.keysPerSecond, 0)} | ${fmt(p.mainThreadCpuSeconds)} (${fmt(p.startupMainThreadCpuSeconds)}) | ${fmt(p.busiestOtherThreadCpuSeconds)} (${fmt(p.startupBusiestOtherThreadCpuSeconds)}) | ${fmt(p.mainThreadKeysPerCpuSecond, 0)} / ${fmt(p.otherThreadKeysPerCpuSecond, 0)} | **${cores(p.keysPerCpuSecond)}** |`
       })
     ),
     "",
