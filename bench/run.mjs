@@ -543,12 +543,16 @@ const clusterAndCoordinator = async (base, date) => {
   }
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "molexpand-bench-cluster-"))
   const reps = options.reps ? parseList(options.reps, "reps")[0] : DEFAULT_REPS
+  // A section kept from an earlier run keeps that run's commit.
   const cluster = options.cluster
-    ? await runClusterBench({ repoRoot, molexpandMain, input: CLUSTER_INPUT, rules: CLUSTER_RULES, reps, log, logDir })
-    : previous.cluster
+    ? { ...await runClusterBench({ repoRoot, molexpandMain, input: CLUSTER_INPUT, rules: CLUSTER_RULES, reps, log, logDir }), molexpand: base.molexpand }
+    : previous.cluster && { molexpand: previous.molexpand, ...previous.cluster }
   const coordinator = options.coordinator
-    ? await runCoordinatorBench({ molexpandMain, input: CLUSTER_INPUT, rules: CLUSTER_RULES, copies: options.copies ? parseList(options.copies, "copies")[0] : DEFAULT_COPIES, log, logDir })
-    : previous.coordinator
+    ? { ...await runCoordinatorBench({ molexpandMain, input: CLUSTER_INPUT, rules: CLUSTER_RULES, copies: options.copies ? parseList(options.copies, "copies")[0] : DEFAULT_COPIES, log, logDir }), molexpand: base.molexpand }
+    : previous.coordinator && { molexpand: previous.molexpand, ...previous.coordinator }
+  const commits = [["cluster against local", cluster], ["the coordinator", coordinator]]
+    .filter(([, section]) => section !== undefined)
+    .map(([name, section]) => `${section.molexpand?.commit} (${name})`)
   const results = { ...base, uptimeAfter: uptimeText(), cluster, coordinator }
   fs.writeFileSync(jsonFile, JSON.stringify(results, null, 2) + "\n")
   fs.writeFileSync(mdFile, [
@@ -557,7 +561,7 @@ const clusterAndCoordinator = async (base, date) => {
     "## Machine",
     "",
     `- ${base.machine.cores} cores (${base.machine.cpuModel}), ${(base.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${base.machine.os}, Node ${base.machine.node}, RDKit WebAssembly ${base.machine.rdkitWasm}, native RDKit ${base.machine.rdkitNativeEngine ?? "not built"} (\`auto\` runs it where it is built)`,
-    `- molexpand: commit ${base.molexpand?.commit}; load after: ${results.uptimeAfter}`,
+    `- molexpand: commit ${commits.join(", ")}; load after: ${results.uptimeAfter}`,
     "- Coordinator, PostgreSQL and runners share this machine's 2 cores: the runs measure the cluster path's cost, not a cluster's speed.",
     "",
     ...(cluster === undefined ? [] : clusterReportLines(cluster)),

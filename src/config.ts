@@ -37,15 +37,16 @@ export const defaults = {
    * this many cores (the main thread, the clients', Parquet's encoder), else one client on the main thread. The
    * threads lift what one coordinator takes (README "Cluster speed"), but each costs about 2 CPU seconds a run (a
    * JavaScript heap and its start-up, messages between the threads); on 2 cores shared with RDKit workers, as under
-   * `cluster-dev` here, those seconds are taken from the workers (cluster/local 0.86-0.88 with one thread, 0.91-0.95
+   * `cluster-dev` here, those seconds are taken from the workers (cluster/local 0.86-0.88 with one thread, 0.91-1.05
    * without).
    */
   clusterClientThreadMinCores: 4,
   /**
    * Client threads a coordinator runs when not on its main thread. One client thread was what bounded a coordinator
-   * (958-1,091 native runner cores as the issue's job would feed it; the main thread alone 1,275-1,596): receiving a
-   * key costs it more than deduplicating and writing costs the main thread. Two halve each one's share, which
-   * leaves the main thread the bound.
+   * (958-1,091 native runner cores as the issue's job would feed it, while its main thread could take 1,275-1,596):
+   * receiving a key costs more than deduplicating and writing it. Two, each receiving its share of the batches, took
+   * 1,385-1,673 (README "Cluster speed"), with the main thread about as busy as the busier client: a third would
+   * gain little.
    */
   clusterClientThreads: 2,
   /**
