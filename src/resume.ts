@@ -7,6 +7,7 @@ import * as path from "node:path"
 import { Effect, FileSystem, Stream } from "effect"
 import { makeKeyHasher } from "./dedup/keyHash.js"
 import type { SeenSet } from "./dedup/SeenSet.js"
+import type { KeyList } from "./engine/protocol.js"
 import { forEachRowGroup, partsFolder, removeUnlistedParts } from "./io/dataset.js"
 import { productTable, reactionTable } from "./io/tables.js"
 import { describeCause, TextFileError } from "./io/errors.js"
@@ -39,9 +40,13 @@ export const rebuildSeenSet = (seen: SeenSet, output: string, manifest: Manifest
     yield* restoreFrontiers(output, manifest)
     const hasher = yield* Effect.promise(() => makeKeyHasher())
     const hash = new Uint32Array(2)
+    // One key at a time, through one list: a resumed run re-adds every key it wrote.
+    let current = ""
+    const one: KeyList = { length: 1, at: () => current }
     const add = (key: string) => {
+      current = key
       hasher.hashInto(key, hash, 0)
-      seen.addIfNew([key], hash, 0)
+      seen.addIfNew(one, hash, 0)
     }
     if (manifest.frontierBytes["0"] !== undefined) {
       yield* readFrontier(frontierPath(frontiersOf(output), 0)).pipe(Stream.runForEach((entry) => Effect.sync(() => add(entry.key))))

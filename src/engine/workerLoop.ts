@@ -141,8 +141,9 @@ export const serve = (channel: WorkerChannel, settings: WorkerSettings, chemistr
       for (let p = 0; p < products.keys.length; p++) {
         const key = products.keys[p]!
         if (sent !== undefined) {
-          if (sent.has(key)) continue
-          sent.add(key)
+          // One lookup per key, not a test then an insert: this runs for every product of every molecule.
+          const before = sent.size
+          if (sent.add(key).size === before) continue
         }
         keys.push(key)
         parentOf.push(index)

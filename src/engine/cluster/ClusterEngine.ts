@@ -91,8 +91,11 @@ interface ClientThread {
   requests: number
 }
 
-/** The engine around clients in threads of their own, each sending part of the batches. */
-const inThreads = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
+/**
+ * The client threads, started and ready, and the way to ask them: `request` gives each request to the least busy
+ * thread; once any thread stops, every request fails (`WorkerCrashed`).
+ */
+const startClientThreads = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
   const { db } = options
   const run = randomUUID()
   const ready = yield* Deferred.make<void, ClusterUnreachable>()
@@ -182,6 +185,13 @@ const inThreads = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
         })
       ))
     })
+
+  return { lead, others, notices, request }
+})
+
+/** The engine around clients in threads of their own, each sending part of the batches. */
+const inThreads = Effect.fnUntraced(function*(options: ClusterEngineOptions) {
+  const { lead, others, notices, request } = yield* startClientThreads(options)
 
   const expand = <E, R>(keys: ReadonlyArray<string>, onChunk: (chunk: ProductChunk) => Effect.Effect<void, E, R>) =>
     Effect.flatMap(Queue.unbounded<ExpandItem>(), (inbox) => {

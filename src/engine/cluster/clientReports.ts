@@ -7,6 +7,9 @@ import type { EngineReport, RunnerReport } from "../Engine.js"
 
 export type ClusterReport = Extract<EngineReport, { readonly kind: "cluster" }>
 
+/** A runner's molecules a second over its busy span; 0 before its first batch ended. */
+export const molPerSecond = (molecules: number, busySeconds: number): number => busySeconds > 0 ? molecules / busySeconds : 0
+
 const mergeRunner = (a: RunnerReport, b: RunnerReport): RunnerReport => {
   const molecules = a.molecules + b.molecules
   // Batches go to the threads in turn, so each thread's span of a runner's batches is nearly the runner's whole span.
@@ -17,7 +20,7 @@ const mergeRunner = (a: RunnerReport, b: RunnerReport): RunnerReport => {
     batches: a.batches + b.batches,
     molecules,
     busySeconds,
-    molPerSecond: busySeconds > 0 ? molecules / busySeconds : 0,
+    molPerSecond: molPerSecond(molecules, busySeconds),
     resent: a.resent + b.resent,
     refused: a.refused ?? b.refused
   }

@@ -8,6 +8,7 @@ import { Cause, Deferred, Effect, Queue, Schedule, Stream } from "effect"
 import { type EntityId, RunnerStorage } from "effect/cluster"
 import { defaults } from "../../config.js"
 import type { EngineNotice, RunnerEvent, RunnerReport } from "../Engine.js"
+import { molPerSecond } from "./clientReports.js"
 import { describeError } from "./connection.js"
 import { addressText, assignShards, entityIdsByShard, pickRunner, shardsByRunner } from "./routing.js"
 
@@ -225,7 +226,7 @@ export const makeRegistry = Effect.fnUntraced(function*(options: {
           batches: state.batches,
           molecules: state.molecules,
           busySeconds,
-          molPerSecond: busySeconds > 0 ? state.molecules / busySeconds : 0,
+          molPerSecond: molPerSecond(state.molecules, busySeconds),
           resent: state.resent,
           refused: state.refused
         }
